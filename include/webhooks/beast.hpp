@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: BSL-1.0
+#ifndef WEBHOOKS_BEAST_HPP
+#define WEBHOOKS_BEAST_HPP
+
+/// @file
+/// Boost.Beast adapter: a Beast request, seen as a `webhooks::Request` without copying its body.
+///
+/// Beast's request parser limits bodies to 1 MB by default, and GitHub sends up to 25 MB: set
+/// `parser.body_limit(verifier.limits().max_body)` on the `http::request_parser` that reads deliveries.
+
+#include <webhooks/request.hpp>
+
+#include <boost/beast/http/message.hpp>
+
+#include <iterator>
+#include <string_view>
+#include <type_traits>
+
+namespace webhooks::beast {
+
+/// A body type whose value holds its bytes contiguously (`string_body`, `vector_body<char>`, `span_body<char>`…).
+template <class Body>
+concept ContiguousBody = requires(const typename Body::value_type& v) {
+    { std::data(v) };
+    { std::size(v) } -> std::convertible_to<std::size_t>;
+} && sizeof(*std::data(std::declval<const typename Body::value_type&>())) == 1;
+
+/// Views a `boost::beast::http::request<Body, Fields>` as a `webhooks::Request`. Holds a reference: the request
+/// must outlive the view (and any delivery verified from it).
+///
+/// @par Example
+/// @code
+/// http::request<http::string_body> req;
+/// http::read(stream, buffer, req);
+/// auto delivery = verifier.parse(webhooks::beast::request_view{req});
+/// @endcode
+template <class Body, class Fields>
+    requires ContiguousBody<Body>
+class request_view {
+public:
+    using message_type = boost::beast::http::request<Body, Fields>;
+
+    explicit request_view(const message_type& request) noexcept : request_(request) {}
+
+    std::string_view method() const noexcept {
+        auto m = request_.method_string();
+        return {m.data(), m.size()};
+    }
+    std::string_view target() const noexcept {
+        auto t = request_.target();
+        return {t.data(), t.size()};
+    }
+    std::string_view body() const noexcept {
+        const auto& b = request_.body();
+        return {reinterpret_cast<const char*>(std::data(b)), static_cast<std::size_t>(std::size(b))};
+    }
+    /// Case-insensitive (Beast's own field lookup); a header repeated with different values is `conflicting`.
+    header_lookup header(std::string_view name) const {
+        detail::header_accumulator acc;
+        auto [first, last] = request_.base().equal_range({name.data(), name.size()});
+        for (auto it = first; it != last; ++it) {
+            auto v = it->value();
+            acc.add({v.data(), v.size()});
+        }
+        return acc.result;
+    }
+
+private:
+    const message_type& request_;
+};
+
+template <class Body, class Fields>
+request_view(const boost::beast::http::request<Body, Fields>&) -> request_view<Body, Fields>;
+
+} // namespace webhooks::beast
+
+#endif
