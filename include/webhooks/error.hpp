@@ -49,6 +49,13 @@ enum class error {
     unknown_key_id,  ///< No key in the ring has that id.
     duplicate_key_id,///< A key with that id is already in the ring.
     invalid_key,     ///< Key material has the wrong length or encoding (e.g. an Ed25519 key that is not 32 bytes).
+
+    // -- idempotency (after the signature is verified) ------------------------------------------------------------
+    missing_event_id,      ///< The delivery has no event id and the key policy says reject (400).
+    delivery_in_progress,  ///< The same event is being handled by another worker; retry later (409).
+    payload_mismatch,      ///< The same event id arrived with a different body (409).
+    store_unavailable,     ///< The deduplication store cannot be reached or is full; fail closed (503).
+    lease_lost,            ///< The claim's lease ran out and another worker owns the event now (409).
 };
 
 /// Coarse groups of errors, for code that reacts to a kind of failure rather than to each reason.
@@ -56,6 +63,7 @@ enum class condition {
     bad_request = 1,      ///< The request is not acceptable as HTTP (method, size, media type, payload).
     authentication_failed,///< The signature or its timestamp does not prove the request authentic and fresh.
     configuration,        ///< Keys or options are wrong; found at construction.
+    retry_later,          ///< Not the request's fault: the sender should try again (in progress, store down).
 };
 
 namespace detail {
@@ -81,6 +89,11 @@ inline const char* error_message(int ev) noexcept {
     case error::unknown_key_id: return "unknown key id";
     case error::duplicate_key_id: return "duplicate key id";
     case error::invalid_key: return "invalid key";
+    case error::missing_event_id: return "missing event id";
+    case error::delivery_in_progress: return "delivery in progress";
+    case error::payload_mismatch: return "same event id with a different payload";
+    case error::store_unavailable: return "idempotency store unavailable";
+    case error::lease_lost: return "claim lease lost";
     }
     return "unknown webhooks error";
 }
@@ -92,7 +105,12 @@ inline condition error_condition_of(int ev) noexcept {
     case error::unsupported_media_type:
     case error::malformed_payload:
     case error::conflicting_header:
-    case error::malformed_timestamp: return condition::bad_request;
+    case error::malformed_timestamp:
+    case error::missing_event_id: return condition::bad_request;
+    case error::delivery_in_progress:
+    case error::payload_mismatch:
+    case error::store_unavailable:
+    case error::lease_lost: return condition::retry_later;
     case error::invalid_secret:
     case error::unknown_key_id:
     case error::duplicate_key_id:
@@ -123,6 +141,7 @@ public:
         case condition::bad_request: return "bad request";
         case condition::authentication_failed: return "authentication failed";
         case condition::configuration: return "invalid configuration";
+        case condition::retry_later: return "retry later";
         }
         return "unknown webhooks condition";
     }
@@ -166,7 +185,12 @@ constexpr unsigned http_status(error e) noexcept {
     case error::unsupported_media_type: return 415;
     case error::malformed_payload:
     case error::conflicting_header:
-    case error::malformed_timestamp: return 400;
+    case error::malformed_timestamp:
+    case error::missing_event_id: return 400;
+    case error::delivery_in_progress:
+    case error::payload_mismatch:
+    case error::lease_lost: return 409;
+    case error::store_unavailable: return 503;
     case error::missing_header:
     case error::empty_header:
     case error::malformed_signature_header:
@@ -248,5 +272,8 @@ struct boost::system::is_error_condition_enum<webhooks::condition> : std::true_t
 // category's name and messages.
 template <>
 struct std::is_error_code_enum<webhooks::error> : std::true_type {};
+// … and so does `std_ec == webhooks::condition::authentication_failed`.
+template <>
+struct std::is_error_condition_enum<webhooks::condition> : std::true_type {};
 
 #endif

@@ -85,7 +85,8 @@ constexpr bool decode(std::string_view text, encoding enc, std::span<unsigned ch
         return true;
     }
     const bool url = enc == encoding::base64url;
-    while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+    // Strip exactly the padding `decoded_size` counted (at most two); any other '=' is a bad character below.
+    for (int i = 0; i < 2 && !text.empty() && text.back() == '='; ++i) text.remove_suffix(1);
     std::size_t o = 0;
     unsigned acc = 0;
     int bits = 0;

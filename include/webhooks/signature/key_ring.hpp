@@ -113,8 +113,12 @@ public:
     /// @param id its id; empty gives the next free number ("1", "2", …).
     /// @throws boost::system::system_error with `error::duplicate_key_id` when the id is taken.
     void add(std::string id, Key key) {
-        if (id.empty()) id = std::to_string(++counter_);
-        if (find(id)) throw_error(error::duplicate_key_id, "a key with that id is already in the ring");
+        if (id.empty()) {
+            do id = std::to_string(++counter_);
+            while (find(id));  // the next *free* number: an explicit id "2" already taken is skipped
+        } else if (find(id)) {
+            throw_error(error::duplicate_key_id, "a key with that id is already in the ring");
+        }
         entries_.push_back({std::move(id), std::move(key)});
     }
 

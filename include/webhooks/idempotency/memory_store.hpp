@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: BSL-1.0
+#ifndef WEBHOOKS_IDEMPOTENCY_MEMORY_STORE_HPP
+#define WEBHOOKS_IDEMPOTENCY_MEMORY_STORE_HPP
+
+/// @file
+/// An in-process `IdempotencyStore`: sharded maps under mutexes. For one instance, for tests, and in front of a
+/// durable store. Records vanish with the process.
+
+#include <webhooks/error.hpp>
+#include <webhooks/idempotency/store.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace webhooks::idempotency {
+
+/// Counters a memory store keeps, for metrics.
+struct memory_store_stats {
+    std::size_t records = 0;    ///< Records held now (expired ones not yet purged included).
+    std::size_t overflows = 0;  ///< Claims refused because the store was full of live records.
+    std::size_t purged = 0;     ///< Expired records removed so far.
+};
+
+/// A thread-safe, sharded, bounded in-memory store.
+///
+/// **When full**: a new key that finds its shard full first purges that shard's expired records; if the shard is
+/// still full of live records, the claim fails with `error::store_unavailable` (the endpoint answers 503 with
+/// Retry-After, so the sender retries later) and `stats().overflows` counts it. A record inside its lease or
+/// retention is never dropped to make room: dropping it would let a duplicate through.
+///
+/// @par Example
+/// @code
+/// idempotency::memory_store store{{.capacity = 100'000}};
+/// auto attempt = idempotency::try_claim(store, "stripe:evt_1", hash);
+/// @endcode
+class memory_store {
+public:
+    struct options {
+        std::size_t capacity = 1'000'000;  ///< Records at most, live or expired.
+        std::size_t shards = 16;           ///< Independent locks; capacity is split evenly between them.
+    };
+
+    memory_store() : memory_store(options{}) {}
+    explicit memory_store(options o) : shards_(o.shards ? o.shards : 1) {
+        per_shard_ = (o.capacity + shards_.size() - 1) / shards_.size();
+        if (per_shard_ == 0) per_shard_ = 1;
+    }
+
+    boost::system::result<claim_result> claim(std::string_view key, std::string_view body_hash,
+                                       std::chrono::milliseconds lease) {
+        shard& s = shard_of(key);
+        const auto now = clock::now();
+        std::lock_guard lock(s.mutex);
+        auto it = s.records.find(key);
+        if (it != s.records.end() && it->second.expires > now) {
+            record& r = it->second;
+            if (r.body_hash != body_hash) return claim_result{claim_status::payload_mismatch};
+            if (r.in_progress)
+                return claim_result{claim_status::in_progress, {},
+                                          std::chrono::duration_cast<std::chrono::milliseconds>(r.expires - now)};
+            return claim_result{claim_status::completed, {}, {}, r.outcome};
+        }
+        if (it == s.records.end() && s.records.size() >= per_shard_) {
+            purge(s, now);
+            if (s.records.size() >= per_shard_) {
+                overflows_.fetch_add(1, std::memory_order_relaxed);
+                return make_error_code(error::store_unavailable);
+            }
+        }
+        record r{true, new_owner_token(), std::string(body_hash), now + lease, {}};
+        std::string token = r.token;
+        if (it != s.records.end()) it->second = std::move(r);
+        else s.records.emplace(std::string(key), std::move(r));
+        return claim_result{claim_status::acquired, std::move(token)};
+    }
+
+    boost::system::result<void> complete(std::string_view key, std::string_view token, const completion& done,
+                                         std::chrono::milliseconds retention) {
+        return with_owned(key, token, [&](record& r, clock::time_point now) {
+            r.in_progress = false;
+            r.token.clear();
+            r.outcome = done;
+            r.expires = now + retention;
+            return false;
+        });
+    }
+
+    boost::system::result<void> release(std::string_view key, std::string_view token) {
+        return with_owned(key, token, [](record&, clock::time_point) { return true; });
+    }
+
+    boost::system::result<void> renew(std::string_view key, std::string_view token,
+                                      std::chrono::milliseconds lease) {
+        return with_owned(key, token, [&](record& r, clock::time_point now) {
+            r.expires = now + lease;
+            return false;
+        });
+    }
+
+    /// Removes every expired record now.
+    void purge_expired() {
+        const auto now = clock::now();
+        for (shard& s : shards_) {
+            std::lock_guard lock(s.mutex);
+            purge(s, now);
+        }
+    }
+
+    /// @return the counters.
+    memory_store_stats stats() const {
+        memory_store_stats out;
+        for (const shard& s : shards_) {
+            std::lock_guard lock(s.mutex);
+            out.records += s.records.size();
+        }
+        out.overflows = overflows_.load(std::memory_order_relaxed);
+        out.purged = purged_.load(std::memory_order_relaxed);
+        return out;
+    }
+
+private:
+    using clock = std::chrono::steady_clock;
+
+    struct record {
+        bool in_progress = true;
+        std::string token;
+        std::string body_hash;
+        clock::time_point expires;
+        completion outcome;
+    };
+    struct string_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+    struct shard {
+        mutable std::mutex mutex;
+        std::unordered_map<std::string, record, string_hash, std::equal_to<>> records;
+    };
+
+    shard& shard_of(std::string_view key) { return shards_[string_hash{}(key) % shards_.size()]; }
+
+    void purge(shard& s, clock::time_point now) {
+        std::size_t n = std::erase_if(s.records, [&](const auto& kv) { return kv.second.expires <= now; });
+        purged_.fetch_add(n, std::memory_order_relaxed);
+    }
+
+    // Runs `change` on the record if `token` still owns it in progress; `change` returns true to erase it.
+    template <class Change>
+    boost::system::result<void> with_owned(std::string_view key, std::string_view token, Change change) {
+        shard& s = shard_of(key);
+        const auto now = clock::now();
+        std::lock_guard lock(s.mutex);
+        auto it = s.records.find(key);
+        if (it == s.records.end() || !it->second.in_progress || it->second.token != token || it->second.expires <= now)
+            return make_error_code(error::lease_lost);
+        if (change(it->second, now)) s.records.erase(it);
+        return {};
+    }
+
+    std::vector<shard> shards_;
+    std::size_t per_shard_ = 1;
+    std::atomic<std::size_t> overflows_{0};
+    std::atomic<std::size_t> purged_{0};
+};
+
+static_assert(IdempotencyStore<memory_store>);
+
+} // namespace webhooks::idempotency
+
+#endif
