@@ -32,7 +32,7 @@ namespace {
 namespace providers = webhooks::providers;
 namespace crypto = webhooks::crypto;
 
-constexpr std::string_view usage_text = R"(usage:
+constexpr std::string_view usage_text = R"usage(usage:
   webhookctl sign   --scheme S --secret K [--id ID] [--timestamp UNIX] [--body-file F]
   webhookctl verify --scheme S --secret K [--secret K2 ...] --header "Name: value" ... [--body-file F]
                     [--tolerance SECONDS] [--now UNIX]
@@ -40,7 +40,7 @@ constexpr std::string_view usage_text = R"(usage:
                     [--content-type T] [--repeat N] [--concurrency C]
 
   sign    prints the headers a sender sends with the body, one "Name: value" per line.
-  verify  checks the headers against the body: prints "verified id=… timestamp=… key=…" and exits 0, or
+  verify  checks the headers against the body: prints "verified id=... timestamp=... key=..." and exits 0, or
           prints "rejected: <reason> (HTTP <status>)" and exits 1.
   send    signs the body once and POSTs that same delivery N times (same id, timestamp and signature), from C
           threads at once, each with its own connection; prints "<status> Idempotent-Replayed=<value|-> <time>us"
@@ -48,11 +48,11 @@ constexpr std::string_view usage_text = R"(usage:
 
 options:
   --scheme S          standard, standard-ed25519, svix, stripe, github, slack, shopify, or hmac
-  --secret K          the secret as the provider gives it (whsec_…; for standard-ed25519 a whsk_ key signs and
+  --secret K          the secret as the provider gives it (whsec_...; for standard-ed25519 a whsk_ key signs and
                       verifies, a whpk_ key only verifies). Repeat it for a key ring during rotation: keys are
-                      numbered 1, 2, … in the order given, and verify reports which one matched.
+                      numbered 1, 2, ... in the order given, and verify reports which one matched.
   --body-file F       the body, byte for byte (default: standard input)
-  --id ID             the delivery id to sign (default: a fresh msg_… for schemes that send one)
+  --id ID             the delivery id to sign (default: a fresh msg_... for schemes that send one)
   --timestamp UNIX    the timestamp to sign (default: now)
   --header "N: V"     a header of the delivery to verify; repeat for each
   --tolerance SECONDS the replay window: both ways for standard, standard-ed25519 and svix; age only for
@@ -70,7 +70,7 @@ options:
   --encoding hex|base64              (default: hex)
 
 exit status: 0 success; 1 rejected, or a request got no response; 2 bad arguments
-)";
+)usage";
 
 constexpr std::string_view short_usage =
     "usage: webhookctl sign|verify|send --scheme S --secret K [options]   (webhookctl --help for more)\n";
@@ -249,9 +249,11 @@ constexpr flag_spec flag_table[] = {
      }},
 };
 
-arguments parse_arguments(std::span<const std::string_view> argv) {
+/// @return the arguments, or nothing when they ask for help.
+std::optional<arguments> parse_arguments(std::span<const std::string_view> argv) {
     arguments a;
     if (argv.empty()) throw usage_error("no command given");
+    if (argv.front() == "--help" || argv.front() == "-h" || argv.front() == "help") return std::nullopt;
     std::string_view name = argv.front();
     if (name == "sign") a.what = command::sign;
     else if (name == "verify") a.what = command::verify;
@@ -262,6 +264,7 @@ arguments parse_arguments(std::span<const std::string_view> argv) {
     for (std::size_t i = 1; i < argv.size(); ++i) {
         // --flag value, or --flag=value. The value is taken as it is, even when it starts with "-".
         std::string_view arg = argv[i], value;
+        if (arg == "--help" || arg == "-h") return std::nullopt;
         std::size_t eq = arg.find('=');
         bool inline_value = arg.starts_with("--") && eq != std::string_view::npos;
         if (inline_value) {
@@ -379,13 +382,18 @@ int run(const arguments& a) {
 } // namespace
 
 int main(int argc, char** argv) {
-    std::vector<std::string_view> args(argv + 1, argv + argc);
-    if (args.empty() || args.front() == "--help" || args.front() == "-h" || args.front() == "help") {
-        (args.empty() ? std::cerr : std::cout) << usage_text;
-        return args.empty() ? 2 : 0;
+    const std::vector<std::string_view> args(argv + 1, argv + argc);
+    if (args.empty()) {
+        std::cerr << usage_text;
+        return 2;
     }
     try {
-        return run(parse_arguments(args));
+        std::optional<arguments> parsed = parse_arguments(args);
+        if (!parsed) {
+            std::cout << usage_text;
+            return 0;
+        }
+        return run(*parsed);
     } catch (const usage_error& e) {
         std::cerr << "webhookctl: " << e.what() << '\n' << short_usage;
         return 2;

@@ -41,6 +41,8 @@ elseif(DIRECTION STREQUAL "cpp_to_sdk")
 else()
     message(FATAL_ERROR "run_interop.cmake: DIRECTION must be sdk_to_cpp or cpp_to_sdk, not '${DIRECTION}'")
 endif()
+string(JOIN " " signer_text ${signer})
+string(JOIN " " verifier_text ${verifier})
 
 string(TIMESTAMP t0 "%s" UTC)
 execute_process(
@@ -48,18 +50,18 @@ execute_process(
     OUTPUT_FILE "${cases}"
     RESULT_VARIABLE status)
 if(NOT status EQUAL 0)
-    message(FATAL_ERROR "signing failed (${status}): ${signer} sign all ${COUNT} ${seed}")
+    message(FATAL_ERROR "signing failed (${status}): ${signer_text} sign all ${COUNT} ${seed}")
 endif()
 string(TIMESTAMP t1 "%s" UTC)
 math(EXPR signing "${t1} - ${t0}")
-message("signed ${COUNT} cases per scheme with ${signer} in ${signing} s -> ${cases}")
+message("signed ${COUNT} cases per scheme with ${signer_text} in ${signing} s -> ${cases}")
 
 execute_process(
     COMMAND ${verifier} verify "${cases}"
     RESULT_VARIABLE status)
 string(TIMESTAMP t2 "%s" UTC)
 math(EXPR verifying "${t2} - ${t1}")
-message("verified with ${verifier} in ${verifying} s")
+message("verified with ${verifier_text} in ${verifying} s")
 if(NOT status EQUAL 0)
     message(FATAL_ERROR "verification failed (${status}); seed ${seed}, cases in ${cases}")
 endif()

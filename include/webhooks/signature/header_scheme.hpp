@@ -158,7 +158,8 @@ public:
             auto size = crypto::decoded_size(text, options_.encoding, options_.padding);
             if (!size) continue;
             if (*size != keys_.signature_size()) {
-                wrong_length = true;
+                // Well-formed text of the wrong length, or garbage? Only the reason differs; errors may allocate.
+                wrong_length = wrong_length || crypto::decode(text, options_.encoding, options_.padding).has_value();
                 continue;
             }
             if (crypto::decode(text, options_.encoding, candidates[usable].storage(*size), options_.padding)) ++usable;

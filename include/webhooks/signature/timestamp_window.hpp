@@ -47,11 +47,12 @@ struct timestamp_window {
     }
 };
 
-/// Parses a Unix timestamp written as plain decimal digits (no sign, no space, no fraction), at most 18 digits so
-/// it can never overflow.
+/// Parses a Unix timestamp written as plain decimal digits (no sign, no space, no fraction, no leading zero), at
+/// most 18 digits so it can never overflow. Leading zeros are refused because senders' own libraries sign the
+/// number re-printed (`0170…` would be signed as `170…`): one text, one meaning.
 /// @return the value, or nothing when `text` is not such a number.
 constexpr std::optional<std::int64_t> parse_unix_timestamp(std::string_view text) noexcept {
-    if (text.empty() || text.size() > 18) return std::nullopt;
+    if (text.empty() || text.size() > 18 || (text.size() > 1 && text.front() == '0')) return std::nullopt;
     std::int64_t value = 0;
     for (char c : text) {
         if (c < '0' || c > '9') return std::nullopt;
