@@ -9,6 +9,7 @@
 #include <webhooks/error.hpp>
 #include <webhooks/idempotency/store.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -65,7 +66,8 @@ public:
             if (r.body_hash != body_hash) return claim_result{claim_status::payload_mismatch};
             if (r.in_progress)
                 return claim_result{claim_status::in_progress, {},
-                                          std::chrono::duration_cast<std::chrono::milliseconds>(r.expires - now)};
+                                    std::max(std::chrono::milliseconds(1),
+                                             std::chrono::duration_cast<std::chrono::milliseconds>(r.expires - now))};
             return claim_result{claim_status::completed, {}, {}, r.outcome};
         }
         if (it == s.records.end() && s.records.size() >= per_shard_) {
@@ -75,7 +77,7 @@ public:
                 return make_error_code(error::store_unavailable);
             }
         }
-        record r{true, new_owner_token(), std::string(body_hash), now + lease, {}};
+        record r{true, new_owner_token(), std::string(body_hash), later(now, lease), {}};
         std::string token = r.token;
         if (it != s.records.end()) it->second = std::move(r);
         else s.records.emplace(std::string(key), std::move(r));
@@ -88,7 +90,7 @@ public:
             r.in_progress = false;
             r.token.clear();
             r.outcome = done;
-            r.expires = now + retention;
+            r.expires = later(now, retention);
             return false;
         });
     }
@@ -100,7 +102,7 @@ public:
     boost::system::result<void> renew(std::string_view key, std::string_view token,
                                       std::chrono::milliseconds lease) {
         return with_owned(key, token, [&](record& r, clock::time_point now) {
-            r.expires = now + lease;
+            r.expires = later(now, lease);
             return false;
         });
     }
@@ -144,6 +146,13 @@ private:
         mutable std::mutex mutex;
         std::unordered_map<std::string, record, string_hash, std::equal_to<>> records;
     };
+
+    // now + d, saturating: steady_clock counts nanoseconds, so milliseconds::max() would wrap into the past.
+    static clock::time_point later(clock::time_point now, std::chrono::milliseconds d) {
+        constexpr auto cap = std::chrono::hours(24 * 365 * 100);
+        return now + std::chrono::duration_cast<clock::duration>(std::clamp<std::chrono::milliseconds>(
+                         d, std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(cap)));
+    }
 
     shard& shard_of(std::string_view key) { return shards_[string_hash{}(key) % shards_.size()]; }
 

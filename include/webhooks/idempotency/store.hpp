@@ -77,8 +77,15 @@ inline std::string new_owner_token() { return crypto::encode(crypto::random_byte
 ///    retry can claim at once. Fenced like `complete` (`error::lease_lost`).
 /// 4. `s.renew(key, token, lease)` returns `boost::system::result<void>`: extends the caller's lease from now.
 ///    Fenced like `complete`.
-/// 5. Any failure to reach or use the backend is `error::store_unavailable`, never a silent success.
+/// 5. Any failure to reach or use the backend is `error::store_unavailable`, never a silent success. Nothing
+///    throws but for resource exhaustion (`std::bad_alloc`, no randomness for a token).
 /// 6. All four are safe to call from several threads at once.
+/// 7. Durations saturate: a huge lease or retention means "practically forever", never an overflow into the past.
+///    `lease_left` is at least 1 ms, so a Retry-After derived from it is never 0.
+///
+/// Taking the claim is the atomic step; the reason a claim was not acquired may come from a second read (SQL
+/// stores), since it only informs the answer. Expiry times are the store's own clock: monotonic in memory, the
+/// wall clock where several processes share records (SQLite, Redis).
 ///
 /// @par Example
 /// `examples/custom_store` implements it over an append-only file; its skeleton:
