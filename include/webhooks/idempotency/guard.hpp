@@ -59,13 +59,18 @@ public:
     ~claim_guard() { (void)release(); }
 
     /// Records the event as done (or failed permanently) for `retention`; the guard no longer owns it.
-    /// @return `error::lease_lost` when another owner took the event over, `store_unavailable` when unreachable
-    ///         (the claim then simply expires with its lease, and the sender's retry finds it free).
+    /// @return `error::lease_lost` when another owner took the event over. `error::store_unavailable` when the
+    ///         store could not be reached, or its answer was lost (a networked store may then have completed the
+    ///         record after all): the guard still owns the claim, and calling `commit` again while the lease lasts
+    ///         is how an effect that already happened gets recorded after an outage. A retry that answers
+    ///         `lease_lost` after such an outage may mean the first attempt did complete: a claim then says
+    ///         `completed`.
     boost::system::result<void> commit(const completion& done = {},
                                        std::chrono::milliseconds retention = default_retention) {
         if (!active_) return make_error_code(error::lease_lost);
-        active_ = false;
-        return store_->complete(key_, token_, done, retention);
+        auto r = store_->complete(key_, token_, done, retention);
+        if (r || r.error() != error::store_unavailable) active_ = false;
+        return r;
     }
 
     /// Gives the event up now so a retry can claim it at once.
