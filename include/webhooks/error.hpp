@@ -13,6 +13,8 @@
 #include <boost/assert/source_location.hpp>
 #include <boost/throw_exception.hpp>
 
+#include <array>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -210,8 +212,9 @@ constexpr unsigned http_status(error e) noexcept {
 
 /// Why a request was refused: the reason, and the header at fault when there is one.
 ///
-/// `header` views a name owned by the scheme (or a literal): it stays valid while the scheme that produced the
-/// rejection lives. Nothing here ever holds a secret or a signature.
+/// It owns a copy of the header name (up to 63 characters, longer names are cut), so it stays valid after the
+/// scheme or request it came from is gone, and making one never allocates. Nothing here ever holds a secret or a
+/// signature.
 ///
 /// @par Example
 /// @code
@@ -221,16 +224,27 @@ constexpr unsigned http_status(error e) noexcept {
 ///     return respond(delivery.error().status());            // 401
 /// }
 /// @endcode
-struct rejection {
+class rejection {
+public:
+    rejection() = default;
+    /// @param code a `webhooks::error` (or another error code).
+    /// @param header the header at fault, or empty.
+    rejection(boost::system::error_code code, std::string_view header = {}) noexcept : code(code) {
+        size_ = static_cast<unsigned char>(header.size() < name_.size() ? header.size() : name_.size());
+        for (std::size_t i = 0; i < size_; ++i) name_[i] = header[i];
+    }
+
     boost::system::error_code code;  ///< A `webhooks::error`.
-    std::string_view header{};       ///< The header at fault, or empty.
+
+    /// @return the header at fault, or empty.
+    std::string_view header() const noexcept { return {name_.data(), size_}; }
 
     /// @return `code`'s message, followed by the header name in parentheses when there is one.
     std::string message() const {
         std::string text = code.message();
-        if (!header.empty()) {
+        if (size_ != 0) {
             text += " (";
-            text += header;
+            text += header();
             text += ')';
         }
         return text;
@@ -242,6 +256,10 @@ struct rejection {
     }
 
     friend bool operator==(const rejection& r, error e) noexcept { return r.code == make_error_code(e); }
+
+private:
+    std::array<char, 63> name_{};
+    unsigned char size_ = 0;
 };
 
 /// @return a rejection for `e`, naming `header` (optional).
@@ -249,7 +267,7 @@ inline rejection reject(error e, std::string_view header = {}) noexcept { return
 
 /// Lets `result<T, rejection>::value()` throw a `boost::system::system_error` carrying the message.
 [[noreturn]] inline void throw_exception_from_error(const rejection& r, const boost::source_location& loc) {
-    boost::throw_exception(boost::system::system_error(r.code, std::string(r.header)), loc);
+    boost::throw_exception(boost::system::system_error(r.code, std::string(r.header())), loc);
 }
 
 /// What verification returns: the value, or why not.

@@ -62,10 +62,12 @@ public:
         return *this;
     }
 
-    /// Verifies `X-Hub-Signature-256`; with legacy enabled and that header absent, `X-Hub-Signature`.
+    /// Verifies `X-Hub-Signature-256`; with legacy enabled, that header absent and `X-Hub-Signature` present,
+    /// `X-Hub-Signature`. With neither, the rejection names `X-Hub-Signature-256`, the header GitHub should send.
     template <Request R>
     result<verified_delivery> verify(const R& request) const {
-        if (sha1_ && request.header("X-Hub-Signature-256").presence == header_presence::absent)
+        if (sha1_ && request.header("X-Hub-Signature-256").presence == header_presence::absent &&
+            request.header("X-Hub-Signature").presence != header_presence::absent)
             return sha1_->verify(request);
         return sha256_.verify(request);
     }
