@@ -7,6 +7,7 @@
 
 #include <webhooks/crypto.hpp>
 #include <webhooks/error.hpp>
+#include <webhooks/idempotency.hpp>
 #include <webhooks/parser.hpp>
 #include <webhooks/providers.hpp>
 #include <webhooks/request.hpp>

@@ -26,6 +26,16 @@ inline constexpr std::chrono::milliseconds default_lease = std::chrono::seconds(
 /// How long a completed event is remembered: longer than the sender retries (Stripe: 3 days).
 inline constexpr std::chrono::milliseconds default_retention = std::chrono::hours(72);
 
+/// @return how long `Scheme`'s events are remembered: its `dedup_retention` when the preset says (longer than the
+///         provider retries), `default_retention` otherwise.
+template <class Scheme>
+constexpr std::chrono::milliseconds retention_for() {
+    if constexpr (requires { Scheme::dedup_retention; })
+        return std::chrono::duration_cast<std::chrono::milliseconds>(Scheme::dedup_retention);
+    else
+        return default_retention;
+}
+
 /// A small response kept with a completed event, replayed to duplicates when configured.
 struct stored_response {
     unsigned status = 200;

@@ -9,6 +9,8 @@
 
 #include <webhooks/signature/hmac_scheme.hpp>
 
+#include <chrono>
+
 #include <optional>
 
 namespace webhooks::providers {
@@ -23,6 +25,10 @@ namespace webhooks::providers {
 /// @endcode
 class github {
 public:
+    /// How long a delivered event is remembered: GitHub does not retry by itself, but a delivery can be
+    /// redelivered by hand, with the same `X-GitHub-Delivery`, for 3 days.
+    static constexpr std::chrono::hours dedup_retention{72};
+
     /// Whether a request signed only with the legacy SHA-1 header is accepted.
     enum class legacy_sha1 { reject, accept };
 

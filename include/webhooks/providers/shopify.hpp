@@ -8,6 +8,8 @@
 
 #include <webhooks/signature/hmac_scheme.hpp>
 
+#include <chrono>
+
 namespace webhooks::providers {
 
 /// The Shopify preset. Delivery id: `X-Shopify-Webhook-Id` (or `shopify-webhook-id`); type: `X-Shopify-Topic`.
@@ -18,6 +20,9 @@ namespace webhooks::providers {
 /// @endcode
 class shopify : public signature::hmac_scheme {
 public:
+    /// How long a delivered event is remembered: Shopify retries 8 times over 4 hours; 72 h is the default.
+    static constexpr std::chrono::hours dedup_retention{72};
+
     /// @return Shopify's scheme description.
     static signature::scheme_options options() {
         return {.name = "shopify",

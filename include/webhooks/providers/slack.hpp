@@ -21,6 +21,9 @@ namespace webhooks::providers {
 /// @endcode
 class slack : public signature::hmac_scheme {
 public:
+    /// How long a delivered event is remembered: Slack retries 3 times within the hour; 72 h is the default.
+    static constexpr std::chrono::hours dedup_retention{72};
+
     /// @return Slack's scheme description.
     static signature::scheme_options options() {
         using signature::part;

@@ -55,6 +55,9 @@ inline signature::scheme_options standard_webhooks_options(std::string name, std
 /// @endcode
 class standard_webhooks : public signature::hmac_scheme {
 public:
+    /// How long a delivered event is remembered: longer than the spec's example retry schedule (about 76 h).
+    static constexpr std::chrono::hours dedup_retention{80};
+
     /// @param keys `whsec_` + base64 secrets (the prefix is optional, as in the reference libraries), primary first.
     /// @throws boost::system::system_error `invalid_secret` when a secret is not base64 after its prefix.
     explicit standard_webhooks(const secrets& keys)
@@ -70,6 +73,9 @@ public:
 /// @endcode
 class standard_webhooks_ed25519 : public signature::ed25519_scheme {
 public:
+    /// How long a delivered event is remembered: longer than the spec's example retry schedule (about 76 h).
+    static constexpr std::chrono::hours dedup_retention{80};
+
     /// @param keys `whpk_` public keys to verify with, or `whsk_` private keys (which can also sign).
     explicit standard_webhooks_ed25519(const secrets& keys)
         : signature::ed25519_scheme(standard_webhooks_options("standard-ed25519", "v1a"), signature::ed25519_keys{keys}) {}

@@ -22,6 +22,9 @@ namespace webhooks::providers {
 /// @endcode
 class stripe : public signature::hmac_scheme {
 public:
+    /// How long a delivered event is remembered: Stripe retries for up to 3 days.
+    static constexpr std::chrono::hours dedup_retention{72};
+
     /// @return Stripe's scheme description.
     static signature::scheme_options options() {
         using signature::part;

@@ -18,6 +18,9 @@ namespace webhooks::providers {
 /// @endcode
 class svix : public signature::hmac_scheme {
 public:
+    /// How long a delivered event is remembered: longer than the Standard Webhooks example retry schedule (~76 h).
+    static constexpr std::chrono::hours dedup_retention{80};
+
     /// @param keys `whsec_` + base64 secrets, primary first.
     explicit svix(const secrets& keys)
         : signature::hmac_scheme(standard_webhooks_options("svix", "v1", true),
