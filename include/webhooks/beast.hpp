@@ -9,8 +9,10 @@
 /// `parser.body_limit(verifier.limits().max_body)` on the `http::request_parser` that reads deliveries.
 
 #include <webhooks/request.hpp>
+#include <webhooks/response.hpp>
 
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include <iterator>
 #include <string_view>
@@ -71,6 +73,39 @@ private:
 
 template <class Body, class Fields>
 request_view(const boost::beast::http::request<Body, Fields>&) -> request_view<Body, Fields>;
+
+/// @return `r` as a Beast response for a request of HTTP `version` (11 for 1.1), keeping the connection alive or
+///         not as the request asked.
+inline boost::beast::http::response<boost::beast::http::string_body> to_response(const webhooks::response& r,
+                                                                                 unsigned version, bool keep_alive) {
+    boost::beast::http::response<boost::beast::http::string_body> out{
+        static_cast<boost::beast::http::status>(r.status), version};
+    for (const auto& [name, value] : r.headers) out.insert(name, value);
+    out.body() = r.body;
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    return out;
+}
+
+/// Handles a Beast request with an endpoint (anything with `handle(const Request&) -> webhooks::response`).
+///
+/// Thread model: `handle` runs the handlers on the calling thread and is safe to call from many threads, so an
+/// async server calls it from whichever I/O thread read the request, or posts it to a worker pool when handlers
+/// are slow; a slow handler holds only its own connection.
+///
+/// @par Example
+/// @code
+/// http::request_parser<http::string_body> parser;
+/// parser.body_limit(endpoint.limits().max_body);    // Beast's default is 1 MB; GitHub sends up to 25 MB
+/// co_await http::async_read(stream, buffer, parser);
+/// auto res = webhooks::beast::handle(endpoint, parser.get());
+/// co_await http::async_write(stream, res);
+/// @endcode
+template <class Endpoint, class Body, class Fields>
+boost::beast::http::response<boost::beast::http::string_body> handle(
+    const Endpoint& endpoint, const boost::beast::http::request<Body, Fields>& request) {
+    return to_response(endpoint.handle(request_view{request}), request.version(), request.keep_alive());
+}
 
 } // namespace webhooks::beast
 

@@ -6,11 +6,14 @@
 /// Everything but the HTTP-stack adapters (`webhooks/beast.hpp`), which pull in their stack.
 
 #include <webhooks/crypto.hpp>
+#include <webhooks/endpoint.hpp>
 #include <webhooks/error.hpp>
+#include <webhooks/events.hpp>
 #include <webhooks/idempotency.hpp>
 #include <webhooks/parser.hpp>
 #include <webhooks/providers.hpp>
 #include <webhooks/request.hpp>
+#include <webhooks/response.hpp>
 #include <webhooks/signature.hpp>
 
 #endif

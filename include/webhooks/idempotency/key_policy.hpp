@@ -87,19 +87,30 @@ public:
     const std::string& scope() const noexcept { return scope_; }
 
     /// @return `scope:id`; nothing when bypassing; `missing_event_id` or `malformed_payload` otherwise.
+    /// Parses the body when the id is in it; `key(d, read)` reuses a body already parsed.
     result<std::optional<std::string>> key(const verified_delivery& d) const {
+        if (id_.where != field_source::kind::body) return key(d, [](std::string_view) { return std::optional<std::string>(); });
+        boost::system::error_code ec;
+        boost::json::value doc = boost::json::parse(d.body(), ec);
+        if (ec) {
+            if (missing_ == missing_id::reject) return reject(error::malformed_payload);
+            return key(d, [](std::string_view) { return std::optional<std::string>(); });
+        }
+        return key(d, [&](std::string_view pointer) { return read(doc, pointer); });
+    }
+
+    /// @param read_body `std::optional<std::string>(std::string_view pointer)`: the text at a JSON pointer of the
+    ///        already parsed body (a codec's `text_at`).
+    /// @return as `key(d)`.
+    template <class BodyReader>
+    result<std::optional<std::string>> key(const verified_delivery& d, BodyReader&& read_body) const {
         std::string id;
         if (id_.where == field_source::kind::header) {
             id = std::string(d.id());
         } else if (id_.where == field_source::kind::body) {
-            boost::system::error_code ec;
-            boost::json::value doc = boost::json::parse(d.body(), ec);
-            if (ec) {
-                if (missing_ == missing_id::reject) return reject(error::malformed_payload);
-            } else {
-                id = read(doc, id_.name);
-                if (id.empty() && !id_.fallback.empty()) id = read(doc, id_.fallback);
-            }
+            id = std::optional<std::string>(read_body(std::string_view(id_.name))).value_or(std::string{});
+            if (id.empty() && !id_.fallback.empty())
+                id = std::optional<std::string>(read_body(std::string_view(id_.fallback))).value_or(std::string{});
         }
         if (id.empty()) {
             switch (missing_) {
@@ -112,13 +123,13 @@ public:
     }
 
 private:
-    static std::string read(const boost::json::value& doc, std::string_view pointer) {
+    static std::optional<std::string> read(const boost::json::value& doc, std::string_view pointer) {
         boost::system::error_code ec;
         const boost::json::value* v = doc.find_pointer(pointer, ec);
-        if (!v || ec) return {};
+        if (!v || ec) return std::nullopt;
         if (v->is_string()) return std::string(v->get_string());
         if (v->is_int64() || v->is_uint64()) return boost::json::serialize(*v);
-        return {};  // objects, arrays, null, booleans and floats are not ids
+        return std::nullopt;  // objects, arrays, null, booleans and floats are not ids
     }
     std::string_view header_name() const noexcept {
         return id_.where == field_source::kind::header ? std::string_view(id_.name) : std::string_view{};

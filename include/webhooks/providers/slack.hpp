@@ -10,6 +10,7 @@
 #include <webhooks/signature/hmac_scheme.hpp>
 
 #include <chrono>
+#include <string_view>
 
 namespace webhooks::providers {
 
@@ -23,6 +24,10 @@ class slack : public signature::hmac_scheme {
 public:
     /// How long a delivered event is remembered: Slack retries 3 times within the hour; 72 h is the default.
     static constexpr std::chrono::hours dedup_retention{72};
+    /// The handshake: a signed `url_verification` event, answered with its `challenge` before deduplication.
+    static constexpr std::string_view handshake_type = "url_verification";
+    /// Where the handshake's challenge is.
+    static constexpr std::string_view handshake_challenge = "/challenge";
 
     /// @return Slack's scheme description.
     static signature::scheme_options options() {

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: BSL-1.0
+#ifndef WEBHOOKS_EVENTS_JSON_CODEC_HPP
+#define WEBHOOKS_EVENTS_JSON_CODEC_HPP
+
+/// @file
+/// `json_codec`, the default `Codec`: Boost.JSON documents, RFC 6901 pointers, and a lenient decoder for described
+/// structs that ignores fields the struct does not have and leaves absent `std::optional` members empty, the way
+/// providers expect receivers to behave when they add fields to a payload.
+
+#include <webhooks/events/codec.hpp>
+#include <webhooks/events/detail/json_decode.hpp>
+
+#include <boost/json/error.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/parse_options.hpp>
+#include <boost/json/value.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace webhooks::events {
+
+/// Whether `json_codec::decode<T>` has a rule for `T` (see `json_codec::decode` for the list). Members of a
+/// described struct are checked when the struct is decoded, with a `static_assert` naming the problem.
+template <class T>
+concept JsonDecodable = detail::json::decodable<T>();
+
+/// The default `Codec`: a body is a `boost::json::value`, fields are found by JSON pointer, and event types are
+/// decoded by walking their Boost.Describe descriptions.
+///
+/// Why its own walker: Boost 1.81's built-in conversion of described structs refuses any key the struct does not
+/// have and any absent member, even a `std::optional` one. Providers add fields to payloads without notice, so
+/// a receiver that refuses unknown fields breaks on the provider's schedule. `decode` reads only the members the
+/// struct declares and reports the first one that does not fit, with its JSON pointer.
+///
+/// The codec is stateless apart from its parse options; one instance can be shared by every thread.
+///
+/// @par Example
+/// @code
+/// enum class pi_status { requires_payment_method, processing, succeeded, canceled };
+/// BOOST_DESCRIBE_ENUM(pi_status, requires_payment_method, processing, succeeded, canceled)
+///
+/// struct payment_intent {
+///     std::string id;
+///     std::int64_t amount = 0;
+///     std::string currency;
+///     pi_status status{};
+///     std::optional<std::string> customer;              // absent or null: std::nullopt
+///     std::map<std::string, std::string> metadata;
+/// };
+/// BOOST_DESCRIBE_STRUCT(payment_intent, (), (id, amount, currency, status, customer, metadata))
+///
+/// webhooks::events::json_codec codec;
+/// auto doc = codec.parse(body);                          // std::nullopt: not JSON (answer 400)
+/// auto type = codec.text_at(*doc, "/type");              // "payment_intent.succeeded"
+/// auto pi = codec.decode<payment_intent>(*doc, "/data/object");
+/// if (!pi) log(pi.error().what());                       // e.g. "expected an integer at /data/object/amount"
+/// @endcode
+struct json_codec {
+    /// A parsed body.
+    using document = boost::json::value;
+
+    /// How bodies are parsed. Boost.JSON's defaults: strict JSON (no comments, no trailing commas), nesting up to
+    /// 32 levels; raise `max_depth` for providers that nest deeper.
+    boost::json::parse_options options{};
+
+    /// Parses a body.
+    /// @param body the raw bytes, expected to hold exactly one JSON value.
+    /// @return the document, owning its memory (default resource); std::nullopt when `body` is empty, not JSON,
+    ///         nested deeper than `options.max_depth`, or followed by anything but whitespace.
+    std::optional<document> parse(std::string_view body) const {
+        boost::system::error_code ec;
+        document doc = boost::json::parse(body, ec, {}, options);
+        if (ec) return std::nullopt;
+        return std::optional<document>(std::move(doc));
+    }
+
+    /// Reads an identifier-like field: an event id or an event type.
+    /// @param doc a parsed body.
+    /// @param pointer an RFC 6901 JSON pointer; "" is the whole document.
+    /// @return the string at `pointer`, or an integer there as decimal text; std::nullopt when nothing is there,
+    ///         the value has another type (object, array, boolean, null, non-integer number) or `pointer` is not
+    ///         a valid JSON pointer.
+    std::optional<std::string> text_at(const document& doc, std::string_view pointer) const {
+        boost::system::error_code ec;
+        const document* v = doc.find_pointer(pointer, ec);
+        if (!v || ec) return std::nullopt;
+        if (const boost::json::string* s = v->if_string()) return std::string(s->data(), s->size());
+        if (const std::int64_t* i = v->if_int64()) return std::to_string(*i);
+        if (const std::uint64_t* u = v->if_uint64()) return std::to_string(*u);
+        return std::nullopt;
+    }
+
+    /// Decodes the value at a JSON pointer as a `T`.
+    ///
+    /// How each `T` is read:
+    /// - a struct described with `BOOST_DESCRIBE_STRUCT` (members of described bases included): from an object,
+    ///   member by member, by name. A member named with a trailing `_` reads the key without it (`private_` reads
+    ///   `"private"`), for keys that are C++ keywords. Keys the struct does not declare are ignored. A member
+    ///   that is absent or null is `std::nullopt` if it is a `std::optional`, otherwise "missing required field"
+    ///   (a null is kept where the type gives it a meaning: `boost::json::value`, `std::monostate`, a user
+    ///   conversion);
+    /// - `std::optional<U>`: null (or, at the pointer itself, absent) is `std::nullopt`, anything else a `U`;
+    /// - `std::vector<U>`, `std::deque`, `std::list`, `std::set`… (anything with `insert(end, v)`): from an array;
+    /// - `std::map<std::string, U>`, `std::unordered_map`…: from an object, every key;
+    /// - `std::pair`, `std::tuple`, `std::array`: from an array of exactly that many elements;
+    /// - `std::variant<Ts...>`: the first alternative, in order, that fits;
+    /// - `std::string`, `boost::json::string`: from a string; `bool`: from a boolean;
+    /// - every integer type: from an integer (or a float with an integral value) that fits, else "out of range";
+    /// - `float`, `double`, `long double`: from any number;
+    /// - an enum described with `BOOST_DESCRIBE_ENUM`: from a string naming an enumerator;
+    /// - `boost::json::value`, `object`, `array`: copied as they are;
+    /// - a type with a `tag_invoke(boost::json::value_to_tag<T>, …)` or `try_value_to_tag<T>` overload (this
+    ///   takes precedence, as in Boost.JSON), and any other type `boost::json::try_value_to` converts.
+    ///
+    /// Every `T` read in place must be default-constructible.
+    ///
+    /// @param doc a parsed body.
+    /// @param pointer an RFC 6901 JSON pointer to the value; "" is the whole document.
+    /// @return the value, or the first problem: its path from the document's root (`/data/object/items/2/price`)
+    ///         and one of "missing" (nothing at `pointer`), "invalid JSON pointer", "missing required field",
+    ///         "expected an object" (an array, a string, an integer, a number, a boolean), "out of range",
+    ///         "unknown enumerator", "fits no alternative of the variant", or a user conversion's error message.
+    template <class T>
+        requires JsonDecodable<T>
+    decoded<T> decode(const document& doc, std::string_view pointer) const {
+        boost::system::error_code ec;
+        const document* at = doc.find_pointer(pointer, ec);
+        if (!at || ec) {
+            const bool invalid = ec == boost::json::error::missing_slash || ec == boost::json::error::invalid_escape;
+            if constexpr (detail::json::is_optional<T>::value)
+                if (!invalid) return decoded<T>(boost::system::in_place_value);
+            return decoded<T>(boost::system::in_place_error,
+                              decode_error{std::string(pointer), invalid ? "invalid JSON pointer" : "missing"});
+        }
+        decoded<T> out(boost::system::in_place_value);
+        detail::json::failure failed;
+        if (!detail::json::read(*at, *out, failed))
+            return decoded<T>(boost::system::in_place_error,
+                              decode_error{std::string(pointer) + failed.path, std::move(failed.message)});
+        return out;
+    }
+};
+
+static_assert(Codec<json_codec>);
+
+} // namespace webhooks::events
+
+#endif
