@@ -10,6 +10,9 @@
 #include <webhooks/error.hpp>
 
 #include <array>
+#include <atomic>
+#include <cstdint>
+#include <utility>
 #include <cstddef>
 #include <initializer_list>
 #include <span>
@@ -40,6 +43,58 @@ constexpr const char* digest_name(hmac_algorithm a) noexcept {
     return "";
 }
 
+namespace detail {
+
+inline std::uint64_t next_key_id() noexcept {
+    static std::atomic<std::uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Each thread keeps a working copy of the last few keys it used. Re-initialising a working context with its own
+// key (EVP_MAC_init with a null key) is cheaper than copying the keyed context for every message, and a keyed
+// context cannot be shared between threads. Ids are never reused, so an entry of a destroyed key is never found
+// again; it is evicted in time, or freed when the thread ends.
+class working_contexts {
+public:
+    static constexpr std::size_t slots = 8;
+    ~working_contexts() {
+        for (auto& s : slots_) EVP_MAC_CTX_free(s.ctx);
+    }
+    EVP_MAC_CTX* get(std::uint64_t id, const EVP_MAC_CTX* keyed) {
+        ++clock_;
+        slot* victim = &slots_[0];
+        for (auto& s : slots_) {
+            if (s.id == id && s.ctx) {
+                s.used = clock_;
+                if (EVP_MAC_init(s.ctx, nullptr, 0, nullptr) != 1) openssl_failure("EVP_MAC_init");
+                return s.ctx;
+            }
+            if (s.used < victim->used) victim = &s;
+        }
+        EVP_MAC_CTX* fresh = EVP_MAC_CTX_dup(keyed);  // already in its keyed, initial state
+        if (!fresh) openssl_failure("EVP_MAC_CTX_dup");
+        EVP_MAC_CTX_free(victim->ctx);
+        *victim = {id, fresh, clock_};
+        return fresh;
+    }
+
+private:
+    struct slot {
+        std::uint64_t id = 0;
+        EVP_MAC_CTX* ctx = nullptr;
+        std::uint64_t used = 0;
+    };
+    std::array<slot, slots> slots_{};
+    std::uint64_t clock_ = 0;
+};
+
+inline EVP_MAC_CTX* working_context(std::uint64_t id, const EVP_MAC_CTX* keyed) {
+    thread_local working_contexts contexts;
+    return contexts.get(id, keyed);
+}
+
+} // namespace detail
+
 /// A computed MAC (or hash): up to 64 bytes, held inline so computing one allocates nothing.
 class digest {
 public:
@@ -58,8 +113,9 @@ private:
 
 /// A secret key bound to an HMAC algorithm, ready to MAC messages.
 ///
-/// The HMAC algorithm object is fetched once per process and the key is set once, at construction; each
-/// `compute` starts from that keyed state. `compute` is `const` and safe to call from several threads at once.
+/// The HMAC algorithm object is fetched once per process and the key is set once, at construction. Each thread
+/// keeps a working copy of the keyed context and re-initialises it per message, so computing a MAC neither fetches
+/// nor copies. `compute` is `const` and safe to call from several threads at once.
 ///
 /// @par Example
 /// @code
@@ -83,12 +139,19 @@ public:
             detail::openssl_failure("EVP_MAC_init");
     }
 
-    hmac_key(const hmac_key& other) : algorithm_(other.algorithm_), keyed_(EVP_MAC_CTX_dup(other.keyed_.get())) {
+    hmac_key(const hmac_key& other)
+        : algorithm_(other.algorithm_), keyed_(EVP_MAC_CTX_dup(other.keyed_.get())), id_(detail::next_key_id()) {
         if (!keyed_) detail::openssl_failure("EVP_MAC_CTX_dup");
     }
-    hmac_key(hmac_key&&) noexcept = default;
+    hmac_key(hmac_key&& other) noexcept
+        : algorithm_(other.algorithm_), keyed_(std::move(other.keyed_)), id_(std::exchange(other.id_, 0)) {}
     hmac_key& operator=(const hmac_key& other) { return *this = hmac_key(other); }
-    hmac_key& operator=(hmac_key&&) noexcept = default;
+    hmac_key& operator=(hmac_key&& other) noexcept {
+        algorithm_ = other.algorithm_;
+        keyed_ = std::move(other.keyed_);
+        id_ = std::exchange(other.id_, 0);
+        return *this;
+    }
 
     /// @return the hash this key MACs with.
     hmac_algorithm algorithm() const noexcept { return algorithm_; }
@@ -96,15 +159,14 @@ public:
     /// MACs the concatenation of `parts` without concatenating them.
     /// @return the MAC, `digest_size(algorithm())` bytes.
     digest compute(std::span<const std::string_view> parts) const {
-        detail::mac_ctx_ptr ctx(EVP_MAC_CTX_dup(keyed_.get()));
-        if (!ctx) detail::openssl_failure("EVP_MAC_CTX_dup");
+        EVP_MAC_CTX* ctx = detail::working_context(id_, keyed_.get());
         for (std::string_view p : parts)
-            if (!p.empty() && EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(p.data()), p.size()) != 1)
+            if (!p.empty() && EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(p.data()), p.size()) != 1)
                 detail::openssl_failure("EVP_MAC_update");
         digest out;
         auto buffer = out.storage(digest_size(algorithm_));
         std::size_t written = 0;
-        if (EVP_MAC_final(ctx.get(), buffer.data(), &written, buffer.size()) != 1 || written != buffer.size())
+        if (EVP_MAC_final(ctx, buffer.data(), &written, buffer.size()) != 1 || written != buffer.size())
             detail::openssl_failure("EVP_MAC_final");
         return out;
     }
@@ -117,6 +179,7 @@ public:
 private:
     hmac_algorithm algorithm_;
     detail::mac_ctx_ptr keyed_;
+    std::uint64_t id_ = detail::next_key_id();  // names this key's working contexts in each thread's cache
 };
 
 } // namespace webhooks::crypto
