@@ -59,7 +59,8 @@ struct observation {
 };
 
 /// Callbacks for logs and metrics. Each is optional and must be thread-safe; each is called at most once per
-/// delivery, `completed` always last.
+/// delivery, `completed` always last. An exception from a callback is ignored. `verified` comes before the event
+/// type is read, so its `type` is empty.
 struct observer {
     std::function<void(const observation&)> verified;     ///< The signature checked out (before deduplication).
     std::function<void(const observation&)> rejected;     ///< Refused before handling (4xx): `reason` says why.
@@ -221,11 +222,12 @@ public:
                 break;
             }
             r.obs.reason = committed.error();
-            std::this_thread::sleep_for(std::chrono::milliseconds(20 << i));
+            if (i + 1 < options_.commit_attempts) std::this_thread::sleep_for(std::chrono::milliseconds(20 << i));
         }
+        guard.dismiss();  // never release a claim whose effect happened: its lease holds copies off
         // The effect happened: answer 200 whatever the commit said, so the sender does not make it happen again.
         if (permanent) {
-            if (options_.dead_letter) options_.dead_letter(d, result.error);
+            call_dead_letter(d, result.error);
             return r.finish(std::move(out), "dead_letter", &observer::failed);
         }
         return r.finish(std::move(out), result.unknown ? "unknown" : "handled", &observer::handled);
@@ -238,10 +240,13 @@ private:
         std::chrono::steady_clock::time_point start;
         observation obs{};
 
-        void notify(const std::function<void(const observation&)>& hook) {
+        void notify(const std::function<void(const observation&)>& hook) noexcept {
             if (!hook) return;
             obs.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-            hook(obs);
+            try {
+                hook(obs);
+            } catch (...) {  // an observer's failure must not change the answer
+            }
         }
         response finish(response out, std::string_view outcome,
                         std::function<void(const observation&)> observer::*hook) {
@@ -270,13 +275,21 @@ private:
             if (result.outcome == events::outcome::retry_later)
                 return finish(text(500, "handler failed; retry later"), "retry", &observer::failed);
             if (result.outcome == events::outcome::permanent) {
-                if (self.options_.dead_letter) self.options_.dead_letter(d, result.error);
+                self.call_dead_letter(d, result.error);
                 return finish(json(200, R"({"status":"failed"})"), "dead_letter", &observer::failed);
             }
             return finish(json(200, result.unknown ? R"({"status":"ignored"})" : R"({"status":"handled"})"),
                           result.unknown ? "unknown" : "handled", &observer::handled);
         }
     };
+
+    void call_dead_letter(const events::delivery& d, std::string_view why) const noexcept {
+        if (!options_.dead_letter) return;
+        try {
+            options_.dead_letter(d, why);
+        } catch (...) {  // the event is recorded as failed whatever the hook does
+        }
+    }
 
     result<std::optional<std::string>> key_of(const verified_delivery& v, const typename Codec::document& doc) const {
         if constexpr (requires { policy_.key(v, [](std::string_view) { return std::optional<std::string>(); }); })

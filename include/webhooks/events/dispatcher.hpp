@@ -134,7 +134,7 @@ public:
 
     explicit dispatcher(C codec = {}) : codec_(std::move(codec)) {}
 
-    /// Registers a handler for event type `T` (and, when `T::event_name` has no '.', every `T::event_name.*`).
+    /// Registers a handler for event type `T` (and every `T::event_name.*`).
     template <Event T, class F>
     dispatcher& on(F f) {
         static_assert(CodecFor<C, T>, "dispatcher::on<T>: the codec cannot decode T (describe T's members with "

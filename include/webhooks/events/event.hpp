@@ -22,7 +22,8 @@ enum class outcome {
 ///
 /// Requirements, for a type `T`:
 /// 1. `T::event_name` converts to `std::string_view`: the provider's event type (`"payment_intent.succeeded"`,
-///    `"issues.opened"`). A name without a dot-suffixed action (`"issues"`) also receives every `"issues.*"`.
+///    `"issues.opened"`). A handler also receives every type that extends its name by a dot: `"issues"` sees
+///    `"issues.opened"`, `"customer.subscription"` sees `"customer.subscription.created"`.
 /// 2. Optionally `T::payload_pointer`, a JSON pointer to where `T` sits inside the envelope (`"/data/object"` for
 ///    Stripe objects); absent, `T` is the whole body.
 /// 3. `T` is default-constructible and described with `BOOST_DESCRIBE_STRUCT` (or converts from JSON through

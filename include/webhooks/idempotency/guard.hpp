@@ -80,6 +80,11 @@ public:
         return store_->release(key_, token_);
     }
 
+    /// Stops owning the claim without releasing it: the record stays in progress until its lease runs out. For an
+    /// effect that happened but could not be recorded (the store kept failing): releasing would let a copy of the
+    /// event run the effect again at once, while an expiring lease holds copies off (409) for its length.
+    void dismiss() noexcept { active_ = false; }
+
     /// Extends the lease from now, for handlers that run long.
     boost::system::result<void> renew(std::chrono::milliseconds lease = default_lease) {
         if (!active_) return make_error_code(error::lease_lost);
