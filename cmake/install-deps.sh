@@ -9,7 +9,7 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 GROUP... (groups: build test)" >&2
+    echo "usage: $0 GROUP... (groups: build test demo)" >&2
     exit 2
 }
 
@@ -18,6 +18,8 @@ group_packages() {
     case "$1" in
     build) echo cmake g++ make pkg-config libssl-dev libboost1.81-dev libboost-json1.81-dev ;;
     test) echo catch2 libbenchmark-dev libsqlite3-dev sqlite3 libhiredis-dev redis-server "$(node_packages)" ;;
+    # examples/demo.sh: the receiver's SQLite (default) and Redis stores, and curl to send some deliveries.
+    demo) echo libsqlite3-dev libhiredis-dev curl ;;
     *)
         echo "$0: unknown group '$1'" >&2
         usage

@@ -109,9 +109,10 @@ public:
         std::string_view replayed = header.empty() ? "-" : std::string_view(header.data(), header.size());
         std::lock_guard lock(mutex_);
         ++responses_;
-        out_ << response.result_int() << " Idempotent-Replayed=" << replayed << ' '
-             << elapsed.count() << "us\n"
-             << std::flush;
+        auto retry = response["Retry-After"];
+        out_ << response.result_int() << " Idempotent-Replayed=" << replayed << ' ' << elapsed.count() << "us";
+        if (!retry.empty()) out_ << " Retry-After=" << std::string_view(retry.data(), retry.size());
+        out_ << '\n' << std::flush;
     }
 
     void failure(std::string_view what, const http_url& url, const error_code& ec) {

@@ -44,7 +44,8 @@ constexpr std::string_view usage_text = R"usage(usage:
           prints "rejected: <reason> (HTTP <status>)" and exits 1.
   send    signs the body once and POSTs that same delivery N times (same id, timestamp and signature), from C
           threads at once, each with its own connection; prints "<status> Idempotent-Replayed=<value|-> <time>us"
-          per response. Exits 1 when a request gets no response.
+          per response, followed by " Retry-After=<value>" when the answer has one. --header adds unsigned
+          headers (X-GitHub-Event: push). Exits 1 when a request gets no response.
 
 options:
   --scheme S          standard, standard-ed25519, svix, stripe, github, slack, shopify, or hmac
@@ -141,7 +142,7 @@ struct arguments {
     const scheme_entry* scheme = nullptr;
     std::vector<std::string> secrets;
     hmac_settings hmac;
-    std::vector<webhooks::outgoing_header> headers;  // verify
+    std::vector<webhooks::outgoing_header> headers;  // verify: what to check; send: unsigned extras
     std::optional<std::string> body_file;
     webhooks::sign_options sign;                     // sign, send
     std::optional<std::int64_t> tolerance;           // verify
@@ -229,7 +230,8 @@ constexpr flag_spec flag_table[] = {
     {"--id", for_sign | for_send, false, [](arguments& a, std::string_view v) { a.sign.id = v; }},
     {"--timestamp", for_sign | for_send, false,
      [](arguments& a, std::string_view v) { a.sign.timestamp = parse_unix("--timestamp", v); }},
-    {"--header", for_verify, true, [](arguments& a, std::string_view v) { a.headers.push_back(parse_header(v)); }},
+    {"--header", for_verify | for_send, true,
+     [](arguments& a, std::string_view v) { a.headers.push_back(parse_header(v)); }},
     {"--tolerance", for_verify, false,
      [](arguments& a, std::string_view v) { a.tolerance = parse_integer("--tolerance", v, 0, 999'999'999'999); }},
     {"--now", for_verify, false, [](arguments& a, std::string_view v) { a.now = parse_unix("--now", v); }},
@@ -366,6 +368,8 @@ int run_send(const arguments& a) {
     webhookctl::post_request request{.url = *a.url, .headers = {}, .content_type = a.content_type,
                                      .body = read_body(a.body_file)};
     request.headers = sign(scheme, request.body, a.sign);  // once: every copy is the same delivery
+    for (const webhooks::outgoing_header& h : a.headers) request.headers.push_back(h);  // unsigned extras
+    // (X-GitHub-Event, X-Shopify-Topic, …)
     webhookctl::post_plan plan{.repeat = a.repeat, .concurrency = a.concurrency};
     return webhookctl::post_all(request, plan, std::cout, std::cerr) ? 0 : 1;
 }

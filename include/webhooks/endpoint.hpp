@@ -54,6 +54,7 @@ struct observation {
     std::string_view id{};           ///< The event id, when known.
     unsigned status = 0;             ///< The HTTP status answered.
     boost::system::error_code reason{};  ///< Why, for rejections and failures.
+    std::string_view header{};       ///< The header at fault, for rejections about a header.
     std::string_view detail{};       ///< A handler's exception message or a decode error, for failures.
     std::chrono::microseconds elapsed{};  ///< Since `handle` started.
 };
@@ -258,6 +259,7 @@ private:
         }
         response reject(const rejection& why, std::string_view outcome) {
             obs.reason = why.code;
+            obs.header = why.header();
             response out = text(why.status(), why.message());
             if (why == error::method_not_allowed) {
                 std::string allow;

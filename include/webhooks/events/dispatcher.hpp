@@ -62,7 +62,7 @@ private:
 /// How a dispatch ended.
 struct dispatch_result {
     events::outcome outcome = events::outcome::done;
-    bool unknown = false;     ///< No handler was registered for the type (acknowledged, `on_unknown` called).
+    bool unknown = false;     ///< No handler at all saw it: none for its type and no `on_any` (acknowledged).
     std::string error{};      ///< Why, when not done: a decode error or a handler's exception message.
 };
 
@@ -110,7 +110,8 @@ struct transparent_hash {
 ///   `"issues.*"`. An exception is a retryable failure. The first handler that does not answer done stops the rest,
 ///   and a retry runs them all again: give each effect its own idempotent handler, or one handler per event.
 /// - `on_any(f)`: `f(const delivery&)` sees every delivery first, known or not; may return an outcome.
-/// - `on_unknown(f)`: `f(const delivery&)` sees types no handler was registered for (they are acknowledged).
+/// - `on_unknown(f)`: `f(const delivery&)` sees types no typed handler was registered for (they are
+///   acknowledged; with an `on_any` handler they count as handled, without one as unknown).
 /// - `on_error(f)`: `f(const delivery&, const decode_error&)` sees payloads that are JSON but do not fit their
 ///   type. Such a delivery is a retryable failure by default (a fixed deploy gets it on the retry); make it
 ///   permanent with `decode_failures(outcome::permanent)`.
@@ -234,7 +235,7 @@ public:
                 }
             });
             if (!found) {
-                result.unknown = true;
+                result.unknown = any_.empty();  // an on_any handler counts as handling it
                 if (unknown_) unknown_(d);
             }
         } catch (const std::exception& e) {
