@@ -20,6 +20,8 @@ group_packages() {
     test) echo catch2 libbenchmark-dev libsqlite3-dev sqlite3 libhiredis-dev redis-server "$(node_packages)" ;;
     # examples/demo.sh: the receiver's SQLite (default) and Redis stores, and curl to send some deliveries.
     demo) echo libsqlite3-dev libhiredis-dev curl ;;
+    # tests/bench/run.sh: the HTTP load generator.
+    bench) echo wrk python3 ;;
     *)
         echo "$0: unknown group '$1'" >&2
         usage

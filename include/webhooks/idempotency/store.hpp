@@ -13,7 +13,12 @@
 
 #include <boost/system/result.hpp>
 
+#include <unistd.h>
+
+#include <array>
 #include <chrono>
+#include <cstdint>
+#include <span>
 #include <concepts>
 #include <optional>
 #include <string>
@@ -68,8 +73,27 @@ struct claim_result {
     completion outcome{};                           ///< completed: what `complete` recorded.
 };
 
-/// @return a fresh owner token: 128 random bits, hex.
-inline std::string new_owner_token() { return crypto::encode(crypto::random_bytes(16), crypto::encoding::hex); }
+/// @return a fresh owner token, unique across threads, processes and machines: 64 random bits drawn once per thread,
+///         then a per-thread counter (32 hex characters). Tokens fence workers from each other; they are not
+///         secrets, so one `RAND_bytes` per thread instead of per claim is enough.
+inline std::string new_owner_token() {
+    thread_local std::string prefix;
+    thread_local std::uint64_t counter = 0;
+    thread_local ::pid_t owner = 0;
+    if (::pid_t pid = ::getpid(); pid != owner) {  // a forked child must not repeat its parent's tokens
+        prefix = crypto::encode(crypto::random_bytes(8), crypto::encoding::hex);
+        counter = 0;
+        owner = pid;
+    }
+    std::array<unsigned char, 8> count{};
+    std::uint64_t n = ++counter;
+    for (int i = 7; i >= 0; --i, n >>= 8) count[static_cast<std::size_t>(i)] = static_cast<unsigned char>(n & 0xff);
+    std::string token;
+    token.reserve(32);
+    token += prefix;
+    token += crypto::encode(std::span<const unsigned char>(count), crypto::encoding::hex);
+    return token;
+}
 
 /// An **IdempotencyStore** keeps one record per idempotency key, and changes it only atomically.
 ///
