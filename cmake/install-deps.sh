@@ -9,7 +9,7 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 GROUP... (groups: build test demo)" >&2
+    echo "usage: $0 GROUP... (groups: build test demo bench)" >&2
     exit 2
 }
 
