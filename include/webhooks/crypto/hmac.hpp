@@ -107,7 +107,7 @@ public:
     std::string to_string(encoding enc) const { return encode(bytes(), enc); }
 
 private:
-    std::array<unsigned char, 64> bytes_{};
+    std::array<unsigned char, 64> bytes_;  // not zeroed: only the first size_ bytes are ever read
     std::size_t size_ = 0;
 };
 
