@@ -17,7 +17,7 @@ usage() {
 group_packages() {
     case "$1" in
     build) echo cmake g++ make pkg-config libssl-dev libboost1.81-dev libboost-json1.81-dev ;;
-    test) echo catch2 libbenchmark-dev libsqlite3-dev sqlite3 libhiredis-dev redis-server "$(node_packages)" ;;
+    test) echo catch2 libbenchmark-dev libsqlite3-dev sqlite3 libhiredis-dev redis-server libsimdjson-dev curl "$(node_packages)" ;;
     # examples/demo.sh: the receiver's SQLite (default) and Redis stores, and curl to send some deliveries.
     demo) echo libsqlite3-dev libhiredis-dev curl ;;
     # tests/bench/run.sh: the HTTP load generator.

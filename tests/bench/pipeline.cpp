@@ -13,6 +13,10 @@
 // Beside each pipeline, its parts alone (verify, parse, type + key, body hash, claim + commit, decode, dispatch),
 // with heap allocations per operation counted outside the timing loop, so the profile of a delivery is visible.
 //
+// Built with webhooks::simdjson (WEBHOOKS_BENCH_SIMDJSON), the same deliveries also go through an endpoint whose
+// codec is `simdjson_codec`, with its parse, type + key, decode and dispatch alone, and a table puts both codecs side
+// by side (the default json_codec's rows are the ones of the profile table).
+//
 // With --peers SCRIPT, the Node libraries are timed too, after the C++ benchmarks and over the very same payloads
 // and secrets (written to --peer-cases DIR), and a table gives ours, theirs and the ratio:
 //
@@ -33,6 +37,9 @@
 #include <webhooks/providers/standard_webhooks.hpp>
 #include <webhooks/providers/stripe.hpp>
 #include <webhooks/providers/svix.hpp>
+#ifdef WEBHOOKS_BENCH_SIMDJSON
+#include <webhooks/events/simdjson_codec.hpp>
+#endif
 
 #include <boost/describe/class.hpp>
 #include <boost/describe/enum.hpp>
@@ -137,10 +144,10 @@ const char* const whsec = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 bool failed = false;
 
 // The handler: counts its calls (the benchmark compares the count with its iterations).
-template <class Event>
-ev::dispatcher<> counting_dispatcher(std::uint64_t& calls) {
-    ev::dispatcher<> d;
-    d.on<Event>([&calls](const Event& e) {
+template <class Event, class Codec = ev::json_codec>
+ev::dispatcher<Codec> counting_dispatcher(std::uint64_t& calls) {
+    ev::dispatcher<Codec> d;
+    d.template on<Event>([&calls](const Event& e) {
         ++calls;
         benchmark::DoNotOptimize(&e);
     });
@@ -164,14 +171,14 @@ std::uint64_t next_delivery = 1;  // unique over the whole process
 
 // --- providers: a fixture each --------------------------------------------------------------------------------------
 
-using github_endpoint = webhooks::endpoint<providers::github, idem::memory_store>;
-using stripe_endpoint = webhooks::endpoint<providers::stripe, idem::memory_store>;
+// The endpoint of a fixture's scheme with a codec.
+template <class Fixture, class Codec = ev::json_codec>
+using endpoint_for = webhooks::endpoint<typename Fixture::scheme_type, idem::memory_store, Codec>;
 
 struct github_fixture {
     static constexpr const char* name = "github push";
     static constexpr const char* key = "github";
     using scheme_type = providers::github;
-    using endpoint_type = github_endpoint;
     using event_type = push_event;
 
     std::size_t size;
@@ -207,7 +214,6 @@ struct stripe_fixture {
     static constexpr const char* name = "stripe payment_intent.succeeded";
     static constexpr const char* key = "stripe";
     using scheme_type = providers::stripe;
-    using endpoint_type = stripe_endpoint;
     using event_type = payment_intent_succeeded;
 
     std::size_t size;
@@ -261,31 +267,32 @@ struct row {
     std::function<void()> once;
 };
 std::vector<row> rows;
+std::vector<row> codec_rows;  // simdjson_codec's, for the codec table (outside the profile table's groups)
 
 // An endpoint with a fresh store, remade every `pool_size` deliveries.
-template <class Fixture>
+template <class Fixture, class Codec = ev::json_codec>
 struct live_endpoint {
     Fixture& f;
     std::uint64_t& calls;
     std::unique_ptr<idem::memory_store> store;
-    std::unique_ptr<typename Fixture::endpoint_type> ep;
+    std::unique_ptr<endpoint_for<Fixture, Codec>> ep;
     std::size_t used = 0;
 
     live_endpoint(Fixture& fx, std::uint64_t& c) : f(fx), calls(c) { renew(); }
     void renew() {
         ep.reset();
         store = std::make_unique<idem::memory_store>();
-        ep = std::make_unique<typename Fixture::endpoint_type>(
-            f.scheme, *store, counting_dispatcher<typename Fixture::event_type>(calls));
+        ep = std::make_unique<endpoint_for<Fixture, Codec>>(
+            f.scheme, *store, counting_dispatcher<typename Fixture::event_type, Codec>(calls));
         used = 0;
     }
 };
 
-template <class Fixture>
+template <class Fixture, class Codec = ev::json_codec>
 void pipeline_benchmark(benchmark::State& st, std::size_t size) {
     Fixture& f = fixture<Fixture>(size);
     std::uint64_t calls = 0, wrong = 0;
-    live_endpoint<Fixture> live(f, calls);
+    live_endpoint<Fixture, Codec> live(f, calls);
     for (auto _ : st) {
         if (live.used == pool_size) {
             st.PauseTiming();
@@ -419,6 +426,168 @@ void add_provider(std::size_t size) {
         if (!e) failed = true;
         benchmark::DoNotOptimize(e);
     });
+}
+
+#ifdef WEBHOOKS_BENCH_SIMDJSON
+// The same deliveries through simdjson_codec: the whole pipeline, and alone the parts the codec changes (parse,
+// type + key, decode, dispatch). Parsing alone also with `reuse_limit = 0`: every document allocating its own
+// buffers, instead of taking the thread's recycled ones.
+template <class Fixture>
+void add_simdjson(std::size_t size) {
+    using codec_type = ev::simdjson_codec;
+    using scheme_type = typename Fixture::scheme_type;
+    using event_type = typename Fixture::event_type;
+    Fixture& f = fixture<Fixture>(size);
+    const std::string p = Fixture::key, sz = bench::size_name(size);
+    const std::string prefix = "simdjson/" + p + "/" + sz + "/";
+
+    struct state {
+        webhooks::parser<scheme_type> parser;
+        codec_type codec;
+        codec_type fresh;
+        idem::field_key_policy policy;
+        std::uint64_t calls = 0;
+        ev::dispatcher<codec_type> dispatcher;
+        std::unique_ptr<webhooks::verified_delivery> verified;
+        std::optional<codec_type::document> doc;
+        std::string type, key;
+        state(const scheme_type& s)
+            : parser(s), policy(idem::field_key_policy::for_scheme(s)),
+              dispatcher(counting_dispatcher<event_type, codec_type>(calls)) {
+            fresh.reuse_limit = 0;
+        }
+    };
+    auto s = std::make_shared<state>(f.scheme);
+    auto verified = s->parser.parse(f.any());
+    s->doc = s->codec.parse(f.body());
+    if (!verified || !s->doc) {
+        std::fprintf(stderr, "simdjson %s %s: the request does not verify or parse\n", p.c_str(), sz.c_str());
+        failed = true;
+        return;
+    }
+    s->verified = std::make_unique<webhooks::verified_delivery>(*verified);
+    s->type = ev::event_type_of(f.scheme.fields(), *s->verified, s->codec, *s->doc);
+    auto key = s->policy.key(*s->verified, [&](std::string_view ptr) { return s->codec.text_at(*s->doc, ptr); });
+    if (!key || !*key || s->type != event_type::event_name) {
+        std::fprintf(stderr, "simdjson %s %s: no key or wrong type '%s'\n", p.c_str(), sz.c_str(), s->type.c_str());
+        failed = true;
+        return;
+    }
+    s->key = **key;
+
+    auto add = [&](std::string stage, auto op) {
+        const std::string name = prefix + stage;
+        benchmark::RegisterBenchmark(name.c_str(), [op](benchmark::State& st) {
+            for (auto _ : st) op();
+        });
+        codec_rows.push_back({Fixture::name, size, stage, name, false, {}, op});
+    };
+    {
+        const std::string name = prefix + "pipeline";
+        benchmark::RegisterBenchmark(name.c_str(), [size](benchmark::State& st) {
+            pipeline_benchmark<Fixture, codec_type>(st, size);
+        });
+        auto calls = std::make_shared<std::uint64_t>(0);
+        auto live = std::make_shared<live_endpoint<Fixture, codec_type>>(f, *calls);
+        codec_rows.push_back({Fixture::name, size, "pipeline", name, false, {}, [live, calls] {
+                                  if (live->used == pool_size) live->renew();
+                                  auto r = live->ep->handle(live->f.next(live->used++));
+                                  if (r.status != 200) failed = true;
+                                  benchmark::DoNotOptimize(r);
+                              }});
+    }
+    add("parse", [s, body = f.body()] {
+        auto d = s->codec.parse(body);
+        benchmark::DoNotOptimize(d);
+    });
+    add("parse, buffers not reused", [s, body = f.body()] {
+        auto d = s->fresh.parse(body);
+        benchmark::DoNotOptimize(d);
+    });
+    add("event type + idempotency key", [s, &f] {
+        auto type = ev::event_type_of(f.scheme.fields(), *s->verified, s->codec, *s->doc);
+        auto k = s->policy.key(*s->verified, [&](std::string_view ptr) { return s->codec.text_at(*s->doc, ptr); });
+        benchmark::DoNotOptimize(type);
+        benchmark::DoNotOptimize(k);
+    });
+    add("dispatch (decode + handler)", [s] {
+        ev::delivery d{*s->verified, s->type, s->key};
+        auto r = s->dispatcher.dispatch(*s->doc, d);
+        benchmark::DoNotOptimize(r);
+    });
+    add("typed decode", [s] {
+        auto e = s->codec.template decode<event_type>(*s->doc, ev::payload_pointer_of<event_type>());
+        if (!e) failed = true;
+        benchmark::DoNotOptimize(e);
+    });
+}
+#endif
+
+const row* find_row(const std::string& name) {
+    for (const auto* list : {&rows, &codec_rows})
+        for (const row& r : *list)
+            if (r.name == name) return &r;
+    return nullptr;
+}
+
+// json_codec beside simdjson_codec, stage by stage, over the same deliveries.
+void print_codecs(const bench::collecting_reporter& rep) {
+    if (codec_rows.empty()) return;
+    std::printf("\n=== codecs: json_codec (Boost.JSON, the default) beside simdjson_codec, the same deliveries (same run) "
+                "===\n");
+    std::printf("'%% of pipeline' = the stage's share of its own codec's endpoint::handle. 'not reused' = "
+                "simdjson_codec with reuse_limit = 0 (every document allocates its own buffers).\n\n");
+    bench::table t({"provider / event", "size", "stage", "json_codec", "%", "new/op", "simdjson_codec", "%", "new/op",
+                    "json / simdjson"});
+    struct provider {
+        std::string key, name;
+    };
+    bool first = true;
+    for (const provider& pv : {provider{github_fixture::key, github_fixture::name},
+                               provider{stripe_fixture::key, stripe_fixture::name}})
+        for (std::size_t size : pipeline_sizes) {
+            const std::string sz = bench::size_name(size);
+            const std::string part = "part/" + pv.key + "/" + sz + "/", simd = "simdjson/" + pv.key + "/" + sz + "/";
+            struct stage {
+                std::string label, json, simd;
+            };
+            const std::vector<stage> stages{
+                {"endpoint::handle (whole pipeline)", "pipeline/" + pv.key + "/" + sz, simd + "pipeline"},
+                {"parse", part + "json parse (Boost.JSON)", simd + "parse"},
+                {"parse, buffers not reused", "", simd + "parse, buffers not reused"},
+                {"event type + idempotency key", part + "event type + idempotency key",
+                 simd + "event type + idempotency key"},
+                {"typed decode", part + "  of which: typed decode", simd + "typed decode"},
+                {"dispatch (decode + handler)", part + "dispatch (decode + handler)", simd + "dispatch (decode + handler)"},
+            };
+            const double json_pipeline = rep.ns(stages[0].json), simd_pipeline = rep.ns(stages[0].simd);
+            const auto pct = [](double ns, double whole) {
+                return ns > 0 && whole > 0 ? bench::format_double(100 * ns / whole, "%.1f%%") : std::string();
+            };
+            const auto news = [](const std::string& name) {
+                const row* r = name.empty() ? nullptr : find_row(name);
+                return r ? bench::format_double(r->allocs.news, "%.2f") : std::string();
+            };
+            if (!first) t.rule();
+            first = false;
+            double json_sum = 0, simd_sum = 0;
+            for (std::size_t i = 0; i < stages.size(); ++i) {
+                const stage& st = stages[i];
+                const double j = st.json.empty() ? -1 : rep.ns(st.json), s = rep.ns(st.simd);
+                if (st.label == "parse" || st.label == "typed decode") {
+                    json_sum += j;
+                    simd_sum += s;
+                }
+                t.add({i == 0 ? pv.name : "", i == 0 ? sz : "", st.label, st.json.empty() ? "" : bench::format_time(j),
+                       i == 0 ? "" : pct(j, json_pipeline), news(st.json), bench::format_time(s),
+                       i == 0 ? "" : pct(s, simd_pipeline), news(st.simd),
+                       j > 0 && s > 0 ? bench::format_double(j / s, "%.2fx") : ""});
+            }
+            t.add({"", "", "parse + typed decode", bench::format_time(json_sum), pct(json_sum, json_pipeline), "",
+                   bench::format_time(simd_sum), pct(simd_sum, simd_pipeline), "",
+                   json_sum > 0 && simd_sum > 0 ? bench::format_double(json_sum / simd_sum, "%.2fx") : ""});
+        }
+    t.print();
 }
 
 void print_profile(const bench::collecting_reporter& rep) {
@@ -771,26 +940,31 @@ int main(int argc, char** argv) {
     for (std::size_t size : with_peers ? peer_sizes : pipeline_sizes) add_limit(size);
     for (std::size_t size : pipeline_sizes) add_provider<github_fixture>(size);
     for (std::size_t size : pipeline_sizes) add_provider<stripe_fixture>(size);
+#ifdef WEBHOOKS_BENCH_SIMDJSON
+    for (std::size_t size : pipeline_sizes) add_simdjson<github_fixture>(size);
+    for (std::size_t size : pipeline_sizes) add_simdjson<stripe_fixture>(size);
+#endif
     if (with_peers) add_peers();
 
     if (profiling) {  // only the named operation, profile_calls times: for callgrind (see bench::profile_loop)
-        for (row& r : rows)
-            if (r.name == profile) {
-                r.once();  // warm: thread-local contexts, lazily fetched algorithms
-                bench::profile_loop(r.once, profile_calls);
-                return failed ? 1 : 0;
-            }
+        if (const row* r = find_row(profile)) {
+            r->once();  // warm: thread-local contexts, lazily fetched algorithms
+            bench::profile_loop(r->once, profile_calls);
+            return failed ? 1 : 0;
+        }
         std::fprintf(stderr, "--profile: no benchmark named %s\n", profile.c_str());
         return 1;
     }
     if (!skip_counting)
-        for (row& r : rows) r.allocs = bench::count_allocations(r.once, 1000);
+        for (auto* list : {&rows, &codec_rows})
+            for (row& r : *list) r.allocs = bench::count_allocations(r.once, 1000);
     if (failed) std::fprintf(stderr, "an operation failed while counting allocations\n");
 
     bench::collecting_reporter reporter(isatty(fileno(stdout)) ? benchmark::ConsoleReporter::OO_ColorTabular
                                                                : benchmark::ConsoleReporter::OO_Tabular);
     benchmark::RunSpecifiedBenchmarks(&reporter);
     print_profile(reporter);
+    print_codecs(reporter);
 
     if (with_peers) {
         std::string list;

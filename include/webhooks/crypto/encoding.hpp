@@ -47,10 +47,10 @@ constexpr decode_tables make_decode_tables() noexcept {
         t.base64['a' + i] = t.base64url['a' + i] = static_cast<signed char>(26 + i);
     }
     for (int i = 0; i < 10; ++i) t.base64['0' + i] = t.base64url['0' + i] = static_cast<signed char>(52 + i);
-    t.base64['+'] = 62;
-    t.base64['/'] = 63;
-    t.base64url['-'] = 62;
-    t.base64url['_'] = 63;
+    t.base64[static_cast<unsigned char>('+')] = 62;
+    t.base64[static_cast<unsigned char>('/')] = 63;
+    t.base64url[static_cast<unsigned char>('-')] = 62;
+    t.base64url[static_cast<unsigned char>('_')] = 63;
     return t;
 }
 

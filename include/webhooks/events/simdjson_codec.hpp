@@ -15,6 +15,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <new>
@@ -22,7 +23,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 namespace webhooks::events {
 
@@ -30,12 +30,13 @@ namespace detail::simd {
 
 // A parser per thread (its stage-1 buffers and the padded copy of the input are only needed while parsing), and the
 // buffers of a few finished documents, so that a thread parsing one delivery after another allocates nothing.
-// A document may end on another thread: its buffers then join that thread's cache.
+// A document may end on another thread: its buffers then join that thread's cache. Constructing it allocates
+// nothing, so a document can give its buffers back from a noexcept destructor.
 struct thread_cache {
-    static constexpr std::size_t max_spare = 4;
+    static constexpr std::size_t max_spare = 2;
     dom::parser parser;
-    std::vector<dom::document> spare;
-    thread_cache() { spare.reserve(max_spare); }
+    std::array<dom::document, max_spare> spare;
+    std::size_t spares = 0;
     ~thread_cache();
 };
 
@@ -54,11 +55,17 @@ inline thread_cache* this_thread_cache() {
 } // namespace detail::simd
 
 /// A body parsed by `simdjson_codec`: a simdjson DOM (its tape and strings), or, for the rare body simdjson refuses
-/// and Boost.JSON accepts, the Boost.JSON document. Movable, not copyable; reading it from several threads at once
-/// is safe. Its buffers go back to a small per-thread cache when it is destroyed.
+/// and Boost.JSON accepts, the Boost.JSON document. Only `simdjson_codec::parse` makes one. Movable, not copyable;
+/// reading it from several threads at once is safe, and it may be destroyed on any thread. Its buffers go back to a
+/// small per-thread cache when it is destroyed.
 class simdjson_document {
+    struct key {
+        explicit key() = default;
+    };
+
 public:
-    simdjson_document() = default;
+    /// For `simdjson_codec::parse` (the key is private).
+    explicit simdjson_document(key) noexcept {}
     simdjson_document(simdjson_document&& other) noexcept
         : dom_(std::move(other.dom_)), fallback_(std::move(other.fallback_)), reuse_(std::exchange(other.reuse_, false)) {}
     simdjson_document& operator=(simdjson_document&& other) noexcept {
@@ -88,8 +95,8 @@ private:
         // A moved-from simdjson document keeps its capacity but not its buffers.
         if (!std::exchange(reuse_, false) || !dom_.tape || !dom_.string_buf) return;
         auto* cache = detail::simd::this_thread_cache();
-        if (!cache || cache->spare.size() == cache->spare.capacity()) return;
-        cache->spare.push_back(std::move(dom_));  // capacity reserved: does not throw
+        if (!cache || cache->spares == cache->spare.size()) return;
+        cache->spare[cache->spares++] = std::move(dom_);
     }
 
     simdjson::dom::document dom_;
@@ -119,8 +126,9 @@ private:
 /// - Boost.JSON's extensions (comments, trailing commas, invalid UTF-8) are not available: only `max_depth` is.
 ///
 /// Memory: simdjson sizes its buffers for the worst case, about 10 bytes per body byte for a document and 5 for the
-/// parser. Each thread keeps one parser and up to four documents' buffers for bodies up to `reuse_limit` bytes;
-/// bodies beyond it get buffers of their own, freed with the document.
+/// parser. Each thread keeps one parser and the buffers of up to two finished documents, for bodies up to
+/// `reuse_limit` bytes (64 KiB: at most about 1.6 MB per thread); bodies beyond it get buffers of their own, freed
+/// with the document, which costs a few percent of their parse.
 ///
 /// @par Example
 /// @code
@@ -145,10 +153,10 @@ struct simdjson_codec {
     /// Maximum nesting of arrays and objects, as `json_codec::options.max_depth` (Boost.JSON's default, 32).
     std::size_t max_depth = 32;
 
-    /// Bodies up to this many bytes are parsed with the thread's parser into recycled buffers; larger ones get
-    /// buffers of their own, freed with their document (so a rare huge body does not stay in every thread's
-    /// memory). 0: every body gets its own.
-    std::size_t reuse_limit = 256 * 1024;
+    /// Bodies up to this many bytes are parsed with the thread's parser into recycled buffers (no allocation);
+    /// larger ones get buffers of their own, freed with their document, so a rare huge body does not stay in every
+    /// thread's memory. 0: every body gets its own (a small body then costs about 40 % more to parse).
+    std::size_t reuse_limit = 64 * 1024;
 
     /// Parses a body.
     /// @param body the raw bytes, expected to hold exactly one JSON value (copied: the document does not refer to
@@ -157,14 +165,11 @@ struct simdjson_codec {
     ///         followed by anything but whitespace (exactly the bodies `json_codec` refuses).
     /// @throws std::bad_alloc when memory runs out.
     std::optional<document> parse(std::string_view body) const {
-        std::optional<document> doc(std::in_place);
+        std::optional<document> doc(std::in_place, document::key{});
         detail::simd::thread_cache* cache = body.size() <= reuse_limit ? detail::simd::this_thread_cache() : nullptr;
         simdjson::error_code error;
         if (cache) {
-            if (!cache->spare.empty()) {
-                doc->dom_ = std::move(cache->spare.back());
-                cache->spare.pop_back();
-            }
+            if (cache->spares > 0) doc->dom_ = std::move(cache->spare[--cache->spares]);
             doc->reuse_ = true;
             error = prepare(cache->parser, body.size());
             if (!error) error = cache->parser.parse_into_document(doc->dom_, body.data(), body.size(), true).error();

@@ -71,6 +71,14 @@ inline bool token_equals(const char* b, const char* e, std::string_view key) noe
     return i == key.size();
 }
 
+// Keys are short: an inline loop beats a call to memcmp.
+inline bool same_text(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
 // The value at `pointer`; `out` is set when found.
 inline lookup find_pointer(dom::element root, std::string_view pointer, dom::element& out) noexcept {
     dom::element at = root;
@@ -81,14 +89,17 @@ inline lookup find_pointer(dom::element root, std::string_view pointer, dom::ele
         const element_type t = at.type();
         if (t == element_type::OBJECT) {
             const char* b = cur;
+            bool escaped = false;
             for (; b < end && *b != '/'; ++b) {
                 if (*b != '~') continue;
                 if (++b == end || (*b != '0' && *b != '1')) return lookup::invalid;  // invalid_escape
+                escaped = true;
             }
+            const std::string_view token(cur, static_cast<std::size_t>(b - cur));
             // Boost keeps the last of duplicated keys.
             bool found = false;
             for (auto field = object_of(at).begin(), last = object_of(at).end(); field != last; ++field)
-                if (token_equals(cur, b, field.key())) {
+                if (escaped ? token_equals(cur, b, field.key()) : same_text(field.key(), token)) {
                     out = field.value();
                     found = true;
                 }
@@ -333,18 +344,18 @@ template <class T>
 bool read_sequence(dom::element v, T& out, failure& f) {
     if (v.type() != element_type::ARRAY) return fail(f, "expected an array");
     const dom::array a = array_of(v);
-    using element_type = typename T::value_type;
+    using item_type = typename T::value_type;
     out.clear();
     if constexpr (requires { out.reserve(a.size()); }) out.reserve(a.size());
     std::size_t i = 0;
     for (dom::element item : a) {
         bool ok;
         if constexpr (requires {
-                          { out.emplace_back() } -> std::same_as<element_type&>;
+                          { out.emplace_back() } -> std::same_as<item_type&>;
                       }) {
             ok = read(item, out.emplace_back(), f);
         } else {
-            element_type value{};
+            item_type value{};
             ok = read(item, value, f);
             if (ok) out.insert(out.end(), std::move(value));
         }
