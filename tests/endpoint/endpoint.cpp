@@ -10,6 +10,7 @@
 #include <webhooks/providers/stripe.hpp>
 
 #include "loopback.hpp"
+#include "../support/test_doubles.hpp"
 
 #include <boost/describe/class.hpp>
 
@@ -76,51 +77,8 @@ http_request stripe_request(const providers::stripe& sender, std::string body,
     return make_request(headers, std::move(body));
 }
 
-// A gate a thread waits at, for a bounded time.
-class gate {
-public:
-    void open() {
-        {
-            std::lock_guard lock(mutex_);
-            open_ = true;
-        }
-        cv_.notify_all();
-    }
-    bool wait(std::chrono::milliseconds timeout = 10s) {
-        std::unique_lock lock(mutex_);
-        return cv_.wait_for(lock, timeout, [&] { return open_; });
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    bool open_ = false;
-};
-
-// A memory store that can be taken down.
-struct switchable_store {
-    idempotency::memory_store inner;
-    std::atomic<bool> down{false};
-
-    boost::system::result<idempotency::claim_result> claim(std::string_view k, std::string_view h,
-                                                           std::chrono::milliseconds l) {
-        if (down) return make_error_code(error::store_unavailable);
-        return inner.claim(k, h, l);
-    }
-    boost::system::result<void> complete(std::string_view k, std::string_view t, const idempotency::completion& c,
-                                         std::chrono::milliseconds r) {
-        if (down) return make_error_code(error::store_unavailable);
-        return inner.complete(k, t, c, r);
-    }
-    boost::system::result<void> release(std::string_view k, std::string_view t) {
-        if (down) return make_error_code(error::store_unavailable);
-        return inner.release(k, t);
-    }
-    boost::system::result<void> renew(std::string_view k, std::string_view t, std::chrono::milliseconds l) {
-        if (down) return make_error_code(error::store_unavailable);
-        return inner.renew(k, t, l);
-    }
-};
+using webhooks::test::gate;
+using switchable_store = webhooks::test::flaky_store;
 
 // The fixture: a Stripe endpoint with a switchable store, its handlers, and a server in front of it. The handler
 // fails on demand (by amount) and can be held at a gate; `effects` counts the payments it recorded.

@@ -7,6 +7,7 @@
 #include <webhooks/providers/stripe.hpp>
 
 #include "support.hpp"
+#include "../support/test_doubles.hpp"
 
 #include <boost/describe/class.hpp>
 
@@ -133,55 +134,8 @@ private:
     std::vector<seen> entries_;
 };
 
-// A gate a thread can wait at, for a bounded time.
-class gate {
-public:
-    void open() {
-        {
-            std::lock_guard lock(mutex_);
-            open_ = true;
-        }
-        cv_.notify_all();
-    }
-    bool wait(std::chrono::milliseconds timeout = 10s) {
-        std::unique_lock lock(mutex_);
-        return cv_.wait_for(lock, timeout, [&] { return open_; });
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    bool open_ = false;
-};
-
-// A memory store that can be taken down: every call then fails with store_unavailable.
-struct flaky_store {
-    idempotency::memory_store inner;
-    std::atomic<bool> down{false};
-    std::atomic<bool> complete_down{false};
-    std::atomic<int> completes{0};
-
-    boost::system::result<idempotency::claim_result> claim(std::string_view k, std::string_view h,
-                                                           std::chrono::milliseconds l) {
-        if (down) return make_error_code(error::store_unavailable);
-        return inner.claim(k, h, l);
-    }
-    boost::system::result<void> complete(std::string_view k, std::string_view t, const idempotency::completion& c,
-                                         std::chrono::milliseconds r) {
-        ++completes;
-        if (down || complete_down) return make_error_code(error::store_unavailable);
-        return inner.complete(k, t, c, r);
-    }
-    boost::system::result<void> release(std::string_view k, std::string_view t) {
-        if (down) return make_error_code(error::store_unavailable);
-        return inner.release(k, t);
-    }
-    boost::system::result<void> renew(std::string_view k, std::string_view t, std::chrono::milliseconds l) {
-        if (down) return make_error_code(error::store_unavailable);
-        return inner.renew(k, t, l);
-    }
-};
-static_assert(idempotency::IdempotencyStore<flaky_store>);
+using test::flaky_store;
+using test::gate;
 
 // A Stripe shop: payment_intent.succeeded marks payments; `effects` counts them.
 struct shop {
