@@ -251,7 +251,7 @@ webhooks::observer make_observer(service& s) {
 /// @throws usage_error when the library refuses the secret (its message says why, never what the secret is).
 template <class Scheme>
 void mount(service& s, receiver::any_store& store, std::string_view name, const char* variable,
-           const std::optional<std::size_t>& max_body, webhooks::events::dispatcher<> handlers) {
+           const std::optional<std::size_t>& max_body, receiver::dispatcher handlers) {
     const char* secret = std::getenv(variable);
     if (!secret) return;
     webhooks::endpoint_options options;
@@ -261,7 +261,7 @@ void mount(service& s, receiver::any_store& store, std::string_view name, const 
                    ") failed for good, recorded as failed: " + field(why));
     };
     try {
-        auto endpoint = std::make_shared<webhooks::endpoint<Scheme, receiver::any_store>>(
+        auto endpoint = std::make_shared<webhooks::endpoint<Scheme, receiver::any_store, receiver::codec>>(
             Scheme{webhooks::secret{secret}}, store, std::move(handlers), std::move(options));
         endpoint->set_observer(make_observer(s));
         const std::size_t limit = endpoint->limits().max_body;

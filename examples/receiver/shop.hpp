@@ -18,6 +18,10 @@
 
 #include <webhooks/events/dispatcher.hpp>
 #include <webhooks/events/envelopes.hpp>
+#include <webhooks/events/json_codec.hpp>
+#ifdef RECEIVER_HAS_SIMDJSON
+#include <webhooks/events/simdjson_codec.hpp>
+#endif
 
 #include <boost/describe/class.hpp>
 
@@ -33,6 +37,14 @@
 namespace receiver {
 
 namespace events = webhooks::events;
+
+// Bodies are parsed with simdjson when the library was built with it (the same decoding, faster), else Boost.JSON.
+#ifdef RECEIVER_HAS_SIMDJSON
+using codec = events::simdjson_codec;
+#else
+using codec = events::json_codec;
+#endif
+using dispatcher = events::dispatcher<codec>;
 
 // ---- event types ------------------------------------------------------------------------------------------------
 
@@ -168,8 +180,8 @@ private:
 // ---- the handlers of each provider ------------------------------------------------------------------------------
 
 /// Handlers every provider shares: types without a handler, and payloads that do not fit their type.
-inline events::dispatcher<> base_dispatcher(logger& log) {
-    events::dispatcher<> d;
+inline dispatcher base_dispatcher(logger& log) {
+    dispatcher d;
     d.on_unknown([&log](const events::delivery& e) {
         log.line(std::string(e.provider()) + ": no handler for " + field(e.type()) + " (" + field(e.id()) +
                  "): acknowledged");
@@ -183,14 +195,14 @@ inline events::dispatcher<> base_dispatcher(logger& log) {
     return d;
 }
 
-inline events::dispatcher<> stripe_handlers(shop& s, logger& log) {
-    events::dispatcher<> d = base_dispatcher(log);
+inline dispatcher stripe_handlers(shop& s, logger& log) {
+    dispatcher d = base_dispatcher(log);
     d.on<payment_intent_succeeded>([&s](const payment_intent_succeeded& pi) { s.payment_succeeded(pi); });
     return d;
 }
 
-inline events::dispatcher<> github_handlers(logger& log) {
-    events::dispatcher<> d = base_dispatcher(log);
+inline dispatcher github_handlers(logger& log) {
+    dispatcher d = base_dispatcher(log);
     d.on<github_push>([&log](const github_push& push) {
         const std::string repo = push.repository ? push.repository->full_name : "";
         log.line("github: push to " + field(repo) + ' ' + field(push.ref) + " -> " + field(push.after.substr(0, 12)) +
@@ -204,14 +216,14 @@ inline events::dispatcher<> github_handlers(logger& log) {
     return d;
 }
 
-inline events::dispatcher<> shopify_handlers(shop& s, logger& log) {
-    events::dispatcher<> d = base_dispatcher(log);
+inline dispatcher shopify_handlers(shop& s, logger& log) {
+    dispatcher d = base_dispatcher(log);
     d.on<shopify_order_created>([&s](const shopify_order_created& order) { s.order_created(order); });
     return d;
 }
 
-inline events::dispatcher<> slack_handlers(logger& log) {
-    events::dispatcher<> d = base_dispatcher(log);
+inline dispatcher slack_handlers(logger& log) {
+    dispatcher d = base_dispatcher(log);
     d.on<slack_app_mention>([&log](const slack_app_mention& m) {
         log.line("slack: app mentioned by " + field(m.user) + " in " + field(m.channel));
     });
@@ -219,8 +231,8 @@ inline events::dispatcher<> slack_handlers(logger& log) {
 }
 
 /// Standard Webhooks and Svix: the application's types are its own; here every one is logged as it arrives.
-inline events::dispatcher<> any_type_handlers(logger& log) {
-    events::dispatcher<> d;
+inline dispatcher any_type_handlers(logger& log) {
+    dispatcher d;
     d.on_any([&log](const events::delivery& e) {
         log.line(std::string(e.provider()) + ": received " + field(e.type()) + " (" + field(e.id()) + ')');
     });
