@@ -11,8 +11,16 @@
 #include <webhooks/request.hpp>
 #include <webhooks/response.hpp>
 
+#include <webhooks/error.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+
+#include <optional>
+#include <string>
 
 #include <iterator>
 #include <string_view>
@@ -85,6 +93,37 @@ inline boost::beast::http::response<boost::beast::http::string_body> to_response
     out.keep_alive(keep_alive);
     out.prepare_payload();
     return out;
+}
+
+/// The answer to a request Beast could not read whole, before any endpoint saw it: 413 for
+/// `http::error::body_limit` (the body is over `parser.body_limit`, which should be the endpoint's
+/// `limits().max_body`), 431 for `http::error::header_limit`, 400 for any other parse error. Nothing when there is
+/// nobody to answer (the peer closed, the read was cancelled or timed out).
+///
+/// After sending it, close lingeringly: shut the socket down for sending, then read and drop (bounded in bytes and
+/// time) what the client still sends. Closing with unread bytes makes the kernel reset the connection, and the
+/// client may lose the answer.
+///
+/// @par Example
+/// @code
+/// http::read(stream, buffer, parser, ec);
+/// if (ec) {
+///     if (auto r = webhooks::beast::read_error_response(ec)) http::write(stream, to_response(*r, 11, false), ec);
+///     return linger_and_close(stream);
+/// }
+/// @endcode
+inline std::optional<webhooks::response> read_error_response(const boost::system::error_code& ec) {
+    namespace http = boost::beast::http;
+    if (!ec || ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec == boost::asio::error::eof || ec == boost::asio::error::operation_aborted ||
+        ec == boost::asio::error::connection_reset || ec == boost::beast::error::timeout)
+        return std::nullopt;
+    auto plain = [](unsigned status, std::string text) {
+        return webhooks::response{status, {{"Content-Type", "text/plain; charset=utf-8"}}, std::move(text) + "\n"};
+    };
+    if (ec == http::error::body_limit) return plain(413, reject(error::body_too_large).message());
+    if (ec == http::error::header_limit) return plain(431, "request header fields too large");
+    return plain(400, "malformed request: " + ec.message());
 }
 
 /// Handles a Beast request with an endpoint (anything with `handle(const Request&) -> webhooks::response`).

@@ -122,17 +122,14 @@ private:
             http::request_parser<http::string_body> parser;
             parser.body_limit(options_.body_limit);  // Beast's default is 1 MB; the endpoint's limit is the truth
             http::read(socket, buffer, parser, ec);
-            if (ec == http::error::body_limit) {
-                http_response res{http::status::payload_too_large, parser.get().version()};
-                res.set(http::field::content_type, "text/plain; charset=utf-8");
-                res.body() = "body too large\n";
-                res.keep_alive(false);
-                res.prepare_payload();
-                http::write(socket, res, ec);
-                ++answered_;
+            if (ec) {  // 413 for the body limit, 400 for garbage; nothing when the client left
+                if (auto refused = webhooks::beast::read_error_response(ec)) {
+                    http_response res = webhooks::beast::to_response(*refused, parser.get().version(), false);
+                    http::write(socket, res, ec);
+                    ++answered_;
+                }
                 break;
             }
-            if (ec) break;  // end of stream, or a request that is not HTTP
             http_response res = handler_(parser.get());
             ++answered_;
             http::write(socket, res, ec);

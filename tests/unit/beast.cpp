@@ -8,6 +8,7 @@
 
 #include "support.hpp"
 
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/dynamic_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/span_body.hpp>
@@ -131,4 +132,32 @@ TEST_CASE("A Stripe delivery signed by the scheme verifies through Beast", "[bea
     auto delivery = stripe.parse(beast::request_view{req});
     REQUIRE(delivery);
     CHECK(delivery->timestamp() == std::optional<std::int64_t>(1700000000));
+}
+
+TEST_CASE("A request Beast could not read gets 413, 431 or 400, and a peer that left gets nothing", "[beast]") {
+    namespace http = boost::beast::http;
+    auto too_large = webhooks::beast::read_error_response(http::error::body_limit);
+    REQUIRE(too_large);
+    CHECK(too_large->status == 413);
+    CHECK(too_large->body == "body too large\n");
+    CHECK(too_large->header("Content-Type") == "text/plain; charset=utf-8");
+    auto headers = webhooks::beast::read_error_response(http::error::header_limit);
+    REQUIRE(headers);
+    CHECK(headers->status == 431);
+    auto garbage = webhooks::beast::read_error_response(http::error::bad_method);
+    REQUIRE(garbage);
+    CHECK(garbage->status == 400);
+    CHECK(garbage->body.starts_with("malformed request: "));
+    CHECK_FALSE(webhooks::beast::read_error_response(http::error::end_of_stream));
+    CHECK_FALSE(webhooks::beast::read_error_response(boost::asio::error::eof));
+    CHECK_FALSE(webhooks::beast::read_error_response(boost::beast::error::timeout));
+    CHECK_FALSE(webhooks::beast::read_error_response({}));
+    // Through a real parser: a body over the limit is reported as body_limit.
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(4);
+    boost::system::error_code ec;
+    std::string_view wire = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789";
+    parser.put(boost::asio::buffer(wire.data(), wire.size()), ec);
+    CHECK(ec == http::error::body_limit);
+    CHECK(webhooks::beast::read_error_response(ec)->status == 413);
 }
