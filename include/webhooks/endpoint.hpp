@@ -33,6 +33,9 @@
 #include <webhooks/response.hpp>
 #include <webhooks/signature/scheme.hpp>
 
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -162,7 +165,8 @@ public:
             if (type == Scheme::handshake_type) {
                 auto challenge = dispatcher_.codec().text_at(*doc, Scheme::handshake_challenge);
                 if (!challenge) return r.reject(webhooks::reject(error::malformed_payload), "rejected");
-                return r.finish(json(200, boost_json_object("challenge", *challenge)), "handshake", nullptr);
+                auto body = boost::json::serialize(boost::json::object{{"challenge", *challenge}});
+                return r.finish(json(200, std::move(body)), "handshake", nullptr);
             }
         }
 
@@ -310,32 +314,6 @@ private:
     static response stored(const idempotency::stored_response& s) {
         response out{s.status, {}, s.body};
         if (!s.content_type.empty()) out.headers.emplace_back("Content-Type", s.content_type);
-        return out;
-    }
-    // {"name":"value"} with the value escaped as a JSON string.
-    static std::string boost_json_object(std::string_view name, std::string_view value) {
-        std::string out = "{\"";
-        out += name;
-        out += "\":\"";
-        for (char c : value) {
-            switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    static constexpr char hex[] = "0123456789abcdef";
-                    out += "\\u00";
-                    out += hex[(c >> 4) & 15];
-                    out += hex[c & 15];
-                } else {
-                    out += c;
-                }
-            }
-        }
-        out += "\"}";
         return out;
     }
 
