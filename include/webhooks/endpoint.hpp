@@ -306,10 +306,14 @@ private:
 
     static response text(unsigned status, std::string body) {
         body += '\n';
-        return {status, {{"Content-Type", "text/plain; charset=utf-8"}}, std::move(body)};
+        return with_type(status, "text/plain; charset=utf-8", std::move(body));
     }
-    static response json(unsigned status, std::string body) {
-        return {status, {{"Content-Type", "application/json"}}, std::move(body)};
+    static response json(unsigned status, std::string body) { return with_type(status, "application/json", std::move(body)); }
+    static response with_type(unsigned status, std::string_view type, std::string body) {
+        response out{status, {}, std::move(body)};
+        out.headers.reserve(2);  // room for Retry-After or Idempotent-Replayed
+        out.headers.emplace_back("Content-Type", type);
+        return out;
     }
     static response stored(const idempotency::stored_response& s) {
         response out{s.status, {}, s.body};

@@ -107,7 +107,7 @@ private:
 template <class Store>
 struct claim_attempt {
     claim_result claim;                        ///< The store's answer.
-    std::optional<claim_guard<Store>> guard{};       ///< Set exactly when `claim.status == acquired`.
+    std::optional<claim_guard<Store>> guard{};  ///< Set exactly when `claim.status == acquired`; `claim.token` moved into it.
 
     claim_status status() const noexcept { return claim.status; }
 };
@@ -122,7 +122,7 @@ boost::system::result<claim_attempt<Store>> try_claim(Store& store, std::string 
     if (!c) return c.error();
     claim_attempt<Store> attempt{std::move(*c)};
     if (attempt.claim.status == claim_status::acquired)
-        attempt.guard.emplace(store, std::move(key), attempt.claim.token);
+        attempt.guard.emplace(store, std::move(key), std::move(attempt.claim.token));  // the guard holds it now
     return attempt;
 }
 

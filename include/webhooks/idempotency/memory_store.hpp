@@ -10,6 +10,7 @@
 #include <webhooks/idempotency/store.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -77,8 +78,9 @@ public:
                 return make_error_code(error::store_unavailable);
             }
         }
-        record r{true, new_owner_token(), std::string(body_hash), later(now, lease), {}};
-        std::string token = r.token;
+        std::string token = new_owner_token();
+        record r{true, {}, std::string(body_hash), later(now, lease), {}};
+        std::copy(token.begin(), token.end(), r.token.begin());
         if (it != s.records.end()) it->second = std::move(r);
         else s.records.emplace(std::string(key), std::move(r));
         return claim_result{claim_status::acquired, std::move(token)};
@@ -88,7 +90,6 @@ public:
                                          std::chrono::milliseconds retention) {
         return with_owned(key, token, [&](record& r, clock::time_point now) {
             r.in_progress = false;
-            r.token.clear();
             r.outcome = done;
             r.expires = later(now, retention);
             return false;
@@ -133,7 +134,7 @@ private:
 
     struct record {
         bool in_progress = true;
-        std::string token;
+        std::array<char, owner_token_size> token;  // meaningful while in progress
         std::string body_hash;
         clock::time_point expires;
         completion outcome;
@@ -168,7 +169,7 @@ private:
         const auto now = clock::now();
         std::lock_guard lock(s.mutex);
         auto it = s.records.find(key);
-        if (it == s.records.end() || !it->second.in_progress || it->second.token != token || it->second.expires <= now)
+        if (it == s.records.end() || !it->second.in_progress || std::string_view(it->second.token.data(), owner_token_size) != token || it->second.expires <= now)
             return make_error_code(error::lease_lost);
         if (change(it->second, now)) s.records.erase(it);
         return {};

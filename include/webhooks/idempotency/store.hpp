@@ -13,9 +13,11 @@
 
 #include <boost/system/result.hpp>
 
-#include <unistd.h>
+#include <pthread.h>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <span>
@@ -73,25 +75,39 @@ struct claim_result {
     completion outcome{};                           ///< completed: what `complete` recorded.
 };
 
-/// @return a fresh owner token, unique across threads, processes and machines: 64 random bits drawn once per thread,
-///         then a per-thread counter (32 hex characters). Tokens fence workers from each other; they are not
-///         secrets, so one `RAND_bytes` per thread instead of per claim is enough.
+/// The length of every token `new_owner_token` makes.
+inline constexpr std::size_t owner_token_size = 32;
+
+namespace detail {
+// Bumped in a forked child, so that its tokens never repeat its parent's (no getpid system call per token).
+inline std::atomic<std::uint64_t> fork_generation{1};
+inline void count_fork() noexcept { fork_generation.fetch_add(1, std::memory_order_relaxed); }
+} // namespace detail
+
+/// @return a fresh owner token, unique across threads, processes and machines: 64 random bits drawn once per thread
+///         (and again after a fork), then a per-thread counter; `owner_token_size` hex characters. Tokens fence
+///         workers from each other; they are not secrets, so one `RAND_bytes` per thread instead of per claim is
+///         enough.
 inline std::string new_owner_token() {
-    thread_local std::string prefix;
+    static const bool fork_watched = (::pthread_atfork(nullptr, nullptr, &detail::count_fork), true);
+    (void)fork_watched;
+    thread_local std::array<unsigned char, 8> prefix{};
     thread_local std::uint64_t counter = 0;
-    thread_local ::pid_t owner = 0;
-    if (::pid_t pid = ::getpid(); pid != owner) {  // a forked child must not repeat its parent's tokens
-        prefix = crypto::encode(crypto::random_bytes(8), crypto::encoding::hex);
+    thread_local std::uint64_t generation = 0;
+    if (const auto g = detail::fork_generation.load(std::memory_order_relaxed); g != generation) {
+        const std::string bytes = crypto::random_bytes(prefix.size());
+        std::copy(bytes.begin(), bytes.end(), prefix.begin());
         counter = 0;
-        owner = pid;
+        generation = g;
     }
-    std::array<unsigned char, 8> count{};
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string token(owner_token_size, '0');
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        token[2 * i] = digits[prefix[i] >> 4];
+        token[2 * i + 1] = digits[prefix[i] & 15];
+    }
     std::uint64_t n = ++counter;
-    for (int i = 7; i >= 0; --i, n >>= 8) count[static_cast<std::size_t>(i)] = static_cast<unsigned char>(n & 0xff);
-    std::string token;
-    token.reserve(32);
-    token += prefix;
-    token += crypto::encode(std::span<const unsigned char>(count), crypto::encoding::hex);
+    for (std::size_t i = owner_token_size; i > 2 * prefix.size(); n >>= 4) token[--i] = digits[n & 15];
     return token;
 }
 
