@@ -10,6 +10,7 @@
 #include <webhooks/crypto/encoding.hpp>
 #include <webhooks/crypto/hmac.hpp>
 #include <webhooks/crypto/random.hpp>
+#include <webhooks/detail/inline_list.hpp>
 #include <webhooks/error.hpp>
 #include <webhooks/request.hpp>
 #include <webhooks/signature/clock.hpp>
@@ -127,8 +128,8 @@ public:
         std::string_view body = request.body();
         auto signature = find(request, options_.signature_headers);
         if (!signature) return signature.error();
-        auto list = options_.format.parse(signature->value, signature->name);
-        if (!list) return list.error();
+        signature_list list;
+        if (auto why = options_.format.parse_into(signature->value, signature->name, list)) return *why;
 
         std::string_view id, timestamp_text;
         if (!options_.id_headers.empty()) {
@@ -138,7 +139,7 @@ public:
         }
         std::string_view timestamp_header = signature->name;
         if (options_.format.carries_timestamp()) {
-            timestamp_text = *list->timestamp;
+            timestamp_text = *list.timestamp;
         } else if (!options_.timestamp_headers.empty()) {
             auto found = find(request, options_.timestamp_headers);
             if (!found) return found.error();
@@ -152,10 +153,9 @@ public:
         }
 
         // Decode every candidate first; none usable means there is nothing to compute a MAC for.
-        std::array<crypto::digest, max_signatures> candidates;
-        std::size_t usable = 0;
+        detail::inline_list<crypto::digest, max_signatures> candidates;
         bool wrong_length = false;
-        for (std::string_view text : list->signatures()) {
+        for (std::string_view text : list.signatures()) {
             auto size = crypto::decoded_size(text, options_.encoding, options_.padding);
             if (!size) continue;
             if (*size != keys_.signature_size()) {
@@ -163,49 +163,49 @@ public:
                 wrong_length = wrong_length || crypto::decode(text, options_.encoding, options_.padding).has_value();
                 continue;
             }
-            if (crypto::decode(text, options_.encoding, candidates[usable].storage(*size), options_.padding)) ++usable;
+            crypto::digest& d = candidates.emplace_back();
+            if (!crypto::decode(text, options_.encoding, d.storage(*size), options_.padding))
+                candidates.pop_back();
         }
-        if (usable == 0)
+        if (candidates.empty())
             return reject(wrong_length ? error::signature_length_mismatch : error::malformed_signature,
                           signature->name);
 
-        std::array<std::string_view, max_parts> parts;
-        std::size_t n = 0;
+        // The signed content, in pieces. Runs of small parts around the body ("id.ts.") are joined into one piece:
+        // one MAC update instead of several.
+        std::array<char, 512> joined;
+        detail::inline_list<std::string_view, max_parts> pieces;
+        std::size_t used = 0, run_start = 0;
+        bool in_run = false;
         for (const part& p : options_.signed_parts) {
+            std::string_view value;
             switch (p.what) {
-            case part::kind::literal: parts[n++] = p.text; break;
-            case part::kind::body: parts[n++] = body; break;
-            case part::kind::id: parts[n++] = id; break;
-            case part::kind::timestamp: parts[n++] = timestamp_text; break;
+            case part::kind::literal: value = p.text; break;
+            case part::kind::body: value = body; break;
+            case part::kind::id: value = id; break;
+            case part::kind::timestamp: value = timestamp_text; break;
             case part::kind::header: {
                 auto found = find(request, std::span(&p.text, 1));
                 if (!found) return found.error();
-                parts[n++] = found->value;
+                value = found->value;
                 break;
             }
             }
-        }
-        // Runs of small parts around the body ("id.ts.") go to the MAC as one piece: one update instead of several.
-        std::array<char, 512> joined;
-        std::array<std::string_view, max_parts> pieces;
-        std::size_t m = 0, used = 0, run_start = 0;
-        bool in_run = false;
-        for (std::size_t i = 0; i < n; ++i) {
-            const bool small = parts[i].data() != body.data() && used + parts[i].size() <= joined.size();
+            const bool small = p.what != part::kind::body && used + value.size() <= joined.size();
             if (!small) {
-                if (in_run) pieces[m++] = {joined.data() + run_start, used - run_start};
+                if (in_run) pieces.push_back({joined.data() + run_start, used - run_start});
                 in_run = false;
-                pieces[m++] = parts[i];
+                pieces.push_back(value);
                 continue;
             }
             if (!in_run) run_start = used;
             in_run = true;
-            std::copy(parts[i].begin(), parts[i].end(), joined.begin() + static_cast<std::ptrdiff_t>(used));
-            used += parts[i].size();
+            std::copy(value.begin(), value.end(), joined.begin() + static_cast<std::ptrdiff_t>(used));
+            used += value.size();
         }
-        if (in_run) pieces[m++] = {joined.data() + run_start, used - run_start};
+        if (in_run) pieces.push_back({joined.data() + run_start, used - run_start});
 
-        auto match = keys_.match(std::span(pieces.data(), m), std::span(candidates.data(), usable));
+        auto match = keys_.match(pieces.span(), candidates.span());
         if (!match) return reject(error::no_matching_signature, signature->name);
 
         if (timestamp)

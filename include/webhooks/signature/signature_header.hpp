@@ -10,6 +10,7 @@
 ///   unknown keys such as Stripe's `v0` are ignored;
 /// - `versioned("v1")`: space-separated `v1,<sig> v1a,<sig>` (Standard Webhooks, Svix); other versions ignored.
 
+#include <webhooks/detail/inline_list.hpp>
 #include <webhooks/error.hpp>
 #include <webhooks/request.hpp>
 
@@ -30,10 +31,9 @@ inline constexpr std::size_t max_signatures = 16;
 /// shape carries one. Views the header value.
 struct signature_list {
     std::optional<std::string_view> timestamp{};
-    std::array<std::string_view, max_signatures> items{};
-    std::size_t count = 0;
+    detail::inline_list<std::string_view, max_signatures> items{};
 
-    std::span<const std::string_view> signatures() const noexcept { return {items.data(), count}; }
+    std::span<const std::string_view> signatures() const noexcept { return items.span(); }
 };
 
 /// A signature header's shape. See the file comment for the three shapes.
@@ -65,9 +65,16 @@ struct signature_format {
     ///         shape (or more than `max_signatures`), `unsupported_signature` when it holds none of that version.
     result<signature_list> parse(std::string_view value, std::string_view header) const {
         signature_list out;
+        if (auto why = parse_into(value, header, out)) return *why;
+        return out;
+    }
+
+    /// `parse` into `out` (which must be empty), without copying the list: what `verify` uses.
+    /// @return the rejection, or nothing when `out` holds the signatures.
+    std::optional<rejection> parse_into(std::string_view value, std::string_view header, signature_list& out) const {
         auto push = [&](std::string_view sig) {
-            if (out.count == max_signatures) return false;
-            out.items[out.count++] = sig;
+            if (out.items.full()) return false;
+            out.items.push_back(sig);
             return true;
         };
         switch (kind) {
@@ -75,7 +82,7 @@ struct signature_format {
             if (!value.starts_with(prefix) || value.size() == prefix.size())
                 return reject(error::malformed_signature_header, header);
             push(value.substr(prefix.size()));
-            return out;
+            return std::nullopt;
         case shape::key_value: {
             bool other = false;
             for (std::string_view item : split(value, separator)) {
@@ -93,8 +100,8 @@ struct signature_format {
                 }
             }
             if (!timestamp_key.empty() && !out.timestamp) return reject(error::malformed_signature_header, header);
-            if (out.count == 0) return reject(other ? error::unsupported_signature : error::malformed_signature_header, header);
-            return out;
+            if (out.items.empty()) return reject(other ? error::unsupported_signature : error::malformed_signature_header, header);
+            return std::nullopt;
         }
         case shape::versioned: {
             for (std::string_view token : split(value, ' ')) {
@@ -105,8 +112,8 @@ struct signature_format {
                 if (token.substr(0, comma) == signature_key && !push(token.substr(comma + 1)))
                     return reject(error::malformed_signature_header, header);
             }
-            if (out.count == 0) return reject(error::unsupported_signature, header);
-            return out;
+            if (out.items.empty()) return reject(error::unsupported_signature, header);
+            return std::nullopt;
         }
         }
         return reject(error::malformed_signature_header, header);
