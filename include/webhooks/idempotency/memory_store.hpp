@@ -64,7 +64,7 @@ public:
         auto it = s.records.find(key);
         if (it != s.records.end() && it->second.expires > now) {
             record& r = it->second;
-            if (r.body_hash != body_hash) return claim_result{claim_status::payload_mismatch};
+            if (!same_payload(r.body_hash, body_hash)) return claim_result{claim_status::payload_mismatch};
             if (r.in_progress)
                 return claim_result{claim_status::in_progress, {},
                                     std::max(std::chrono::milliseconds(1),
@@ -139,9 +139,11 @@ private:
         clock::time_point expires;
         completion outcome;
     };
+    // Deliberately not noexcept: libstdc++ then keeps each node's hash code, so a lookup or a rehash never hashes
+    // the stored keys again (which, in a big table, is a cache miss per node visited).
     struct string_hash {
         using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
     };
     struct shard {
         mutable std::mutex mutex;
