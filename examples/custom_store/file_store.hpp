@@ -41,7 +41,7 @@ public:
         auto it = records_.find(std::string(key));
         if (it != records_.end() && it->second.expires > now) {
             const record& r = it->second;
-            if (r.body_hash != body_hash) return idem::claim_result{idem::claim_status::payload_mismatch};
+            if (!idem::same_payload(r.body_hash, body_hash)) return idem::claim_result{idem::claim_status::payload_mismatch};
             if (r.in_progress)
                 return idem::claim_result{idem::claim_status::in_progress, {},
                                           std::chrono::milliseconds(r.expires - now)};

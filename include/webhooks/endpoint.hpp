@@ -83,6 +83,10 @@ struct endpoint_options {
     std::optional<std::chrono::milliseconds> retention{};  ///< How long events are remembered (the preset's default).
     bool fail_open = false;         ///< Store unavailable: handle without deduplication instead of answering 503.
     bool replay_responses = false;  ///< Keep each handled response and send it again to duplicates.
+    /// Keep a SHA-256 of each body with its claim, and answer 409 `payload_mismatch` to a delivery whose event id
+    /// was seen with another body (a sender bug, or a key policy reading a field that is not unique). Costs one
+    /// hash of every body (about as much as its HMAC); turn off only when the ids are trusted to be unique.
+    bool check_payload = true;
     std::chrono::seconds store_retry_after{10};  ///< Retry-After of a 503.
     int commit_attempts = 3;        ///< Tries to record a handled event when the store falters (bounded).
     /// Called for an event whose handler failed permanently, after it is recorded as failed.
@@ -177,7 +181,8 @@ public:
         r.obs.id = id;
 
         if (!*key) return r.dispatch_unclaimed(*doc, *verified, type, id);
-        auto attempt = idempotency::try_claim(*store_, **key, idempotency::body_hash(verified->body()), options_.lease);
+        const std::string body_hash = options_.check_payload ? idempotency::body_hash(verified->body()) : std::string();
+        auto attempt = idempotency::try_claim(*store_, **key, body_hash, options_.lease);
         if (!attempt) {
             r.obs.reason = attempt.error();
             if (options_.fail_open) return r.dispatch_unclaimed(*doc, *verified, type, id);

@@ -86,6 +86,27 @@ TEMPLATE_TEST_CASE("The same id with a different body is a payload mismatch", "[
     CHECK(completed->status == idem::claim_status::payload_mismatch);
 }
 
+TEMPLATE_TEST_CASE("An empty body hash is never a mismatch, on either side", "[store][mismatch]", STORES) {
+    TestType f;
+    auto unhashed = f.store.claim("k:nohash", "", 10s);
+    REQUIRE(unhashed.has_value());
+    REQUIRE(unhashed->status == idem::claim_status::acquired);
+    auto hashed = f.store.claim("k:nohash", "hash-a", 10s);  // the record has no hash: nothing to compare
+    REQUIRE(hashed.has_value());
+    CHECK(hashed->status == idem::claim_status::in_progress);
+    REQUIRE(f.store.complete("k:nohash", unhashed->token, {}, 10s));
+
+    auto first = f.store.claim("k:hash", "hash-a", 10s);
+    REQUIRE(first.has_value());
+    REQUIRE(f.store.complete("k:hash", first->token, {}, 10s));
+    auto without = f.store.claim("k:hash", "", 10s);  // the claim has no hash: nothing to compare
+    REQUIRE(without.has_value());
+    CHECK(without->status == idem::claim_status::completed);
+    auto other = f.store.claim("k:hash", "hash-b", 10s);  // but a different hash still is a mismatch
+    REQUIRE(other.has_value());
+    CHECK(other->status == idem::claim_status::payload_mismatch);
+}
+
 TEMPLATE_TEST_CASE("An expired lease lets another owner take over, and fences the stale one", "[store][lease]",
                    STORES) {
     TestType f;

@@ -319,6 +319,25 @@ TEST_CASE("The same event id with a different body is refused with 409", "[endpo
     CHECK(entries[2].status == 409);
 }
 
+TEST_CASE("With check_payload off, no body is hashed and a different body under a seen id is a duplicate",
+          "[endpoint][stripe]") {
+    idempotency::memory_store store;
+    shop s;
+    auto stripe = make_stripe(store, s.events(), {.check_payload = false});
+
+    REQUIRE(stripe.handle(stripe_post(stripe_event("evt_unchecked", 1000)).view()).status == 200);
+    response r = stripe.handle(stripe_post(stripe_event("evt_unchecked", 999999)).view());
+    CHECK(r.status == 200);
+    CHECK(r.header("Idempotent-Replayed") == "true");
+    CHECK(s.effects == 1);
+    // The record carries no hash, so an endpoint that checks later does not call the first body a mismatch.
+    auto checking = make_stripe(store, s.events());
+    response later = checking.handle(stripe_post(stripe_event("evt_unchecked", 1000)).view());
+    CHECK(later.status == 200);
+    CHECK(later.header("Idempotent-Replayed") == "true");
+    CHECK(s.effects == 1);
+}
+
 TEST_CASE("A wrong or stale signature is refused with 401 before the store is consulted", "[endpoint][stripe]") {
     idempotency::memory_store store;
     shop s;

@@ -117,7 +117,7 @@ public:
             pool_.note("redis: the record at " + k + " is not one this store wrote");
             return unavailable();
         }
-        if (rec->body_hash != body_hash) return claim_result{claim_status::payload_mismatch};
+        if (!same_payload(rec->body_hash, body_hash)) return claim_result{claim_status::payload_mismatch};
         if (rec->in_progress) {
             const long long pttl = seen->element[1]->integer;
             return claim_result{claim_status::in_progress, {}, std::chrono::milliseconds(pttl > 0 ? pttl : 0)};

@@ -438,7 +438,8 @@ private:
             if (rc != SQLITE_ROW) return failure();
             const std::int64_t expires = sqlite3_column_int64(st, 2);
             if (expires <= now) continue;  // taken over, then expired again, in between
-            if (detail::sqlite::column_text(st, 1) != body_hash) return claim_result{claim_status::payload_mismatch};
+            if (!same_payload(detail::sqlite::column_text(st, 1), body_hash))
+                return claim_result{claim_status::payload_mismatch};
             if (sqlite3_column_int64(st, 0) != 0)
                 return claim_result{claim_status::in_progress, {},
                                     std::chrono::milliseconds(std::max<std::int64_t>(expires - now, 1))};

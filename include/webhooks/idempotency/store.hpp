@@ -75,6 +75,13 @@ struct claim_result {
     completion outcome{};                           ///< completed: what `complete` recorded.
 };
 
+/// @return true when a claim with body hash `given` may be the same delivery as a record with body hash `stored`:
+///         equal hashes, or either one empty (a hash that was not computed is never a mismatch). Stores compare
+///         with this.
+constexpr bool same_payload(std::string_view stored, std::string_view given) noexcept {
+    return stored.empty() || given.empty() || stored == given;
+}
+
 /// The length of every token `new_owner_token` makes.
 inline constexpr std::size_t owner_token_size = 32;
 
@@ -118,7 +125,7 @@ inline std::string new_owner_token() {
 /// 1. `s.claim(key, body_hash, lease)` returns `boost::system::result<claim_result>`. In one atomic step: no record, or
 ///    an expired one (lease or retention run out) → a new in-progress record owned by a fresh token, `acquired`;
 ///    a live record with another body hash → `payload_mismatch` (whatever its state: the hash is compared
-///    first); a live in-progress record → `in_progress` with
+///    first; an empty hash on either side is never a mismatch, see `same_payload`); a live in-progress record → `in_progress` with
 ///    the lease left; a completed one → `completed` with its outcome. Check-then-insert is a bug.
 /// 2. `s.complete(key, token, done, retention)` returns `boost::system::result<void>`: turns the caller's
 ///    in-progress record into a completed one kept for `retention`. Fenced: if the record is not in progress
