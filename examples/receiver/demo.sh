@@ -50,8 +50,8 @@ declare -A secret=([stripe]="$WEBHOOKS_STRIPE_SECRET" [github]="$WEBHOOKS_GITHUB
 max_body=65536
 log="$work/receiver.log"
 echo "== starting the receiver (store: $work/webhooks.sqlite, max body $max_body bytes)"
-echo "\$ receiver --listen 127.0.0.1:0 --threads 4 --max-body $max_body   # in $work, secrets in WEBHOOKS_*_SECRET"
-(cd "$work" && exec "$receiver" --listen 127.0.0.1:0 --threads 4 --max-body "$max_body") >"$log" 2>&1 &
+echo "\$ receiver --listen 127.0.0.1:0 --threads 4 --max-body $max_body --log-flush line   # in $work, secrets in WEBHOOKS_*_SECRET"
+(cd "$work" && exec "$receiver" --listen 127.0.0.1:0 --threads 4 --max-body "$max_body" --log-flush line) >"$log" 2>&1 &
 receiver_pid=$!
 
 port=""

@@ -35,9 +35,11 @@ public:
     /// Records a delivery: its outcome and, when the endpoint answered it, how long that took.
     void delivery(std::string_view provider, std::string_view outcome, std::optional<std::chrono::microseconds> took) {
         std::lock_guard lock(mutex_);
-        ++deliveries_[{std::string(provider), std::string(outcome)}];
+        ++counter(deliveries_, provider, outcome);
         if (!took) return;
-        histogram& h = durations_[std::string(provider)];
+        auto at = durations_.find(provider);
+        if (at == durations_.end()) at = durations_.try_emplace(std::string(provider)).first;
+        histogram& h = at->second;
         const double seconds = std::chrono::duration<double>(*took).count();
         for (std::size_t i = 0; i < bounds.size(); ++i)
             if (seconds <= bounds[i]) ++h.buckets[i];
@@ -47,14 +49,9 @@ public:
 
     /// Records an event whose handling was committed.
     void handled(std::string_view provider, std::string_view type) {
-        std::pair<std::string, std::string> key{std::string(provider), std::string(type)};
         std::lock_guard lock(mutex_);
-        auto it = handled_.find(key);
-        if (it == handled_.end()) {
-            if (handled_.size() >= max_types) key.second = "other";
-            it = handled_.try_emplace(std::move(key), 0).first;
-        }
-        ++it->second;
+        if (handled_.size() >= max_types && !handled_.contains(labels{provider, type})) type = "other";
+        ++counter(handled_, provider, type);
     }
 
     /// @return every metric, in the Prometheus text format.
@@ -116,9 +113,26 @@ private:
     }
 
     mutable std::mutex mutex_;
-    std::map<std::pair<std::string, std::string>, std::uint64_t> deliveries_;
-    std::map<std::pair<std::string, std::string>, std::uint64_t> handled_;
-    std::map<std::string, histogram> durations_;
+    // Two labels; looked up by views, so counting a delivery allocates nothing once its series exists.
+    using labels = std::pair<std::string_view, std::string_view>;
+    struct labels_less {
+        using is_transparent = void;
+        template <class A, class B>
+        bool operator()(const A& a, const B& b) const {
+            return labels(a.first, a.second) < labels(b.first, b.second);
+        }
+    };
+    using series = std::map<std::pair<std::string, std::string>, std::uint64_t, labels_less>;
+
+    static std::uint64_t& counter(series& s, std::string_view a, std::string_view b) {
+        auto it = s.find(labels{a, b});
+        if (it == s.end()) it = s.try_emplace({std::string(a), std::string(b)}, 0).first;
+        return it->second;
+    }
+
+    series deliveries_;
+    series handled_;
+    std::map<std::string, histogram, std::less<>> durations_;
 };
 
 } // namespace receiver

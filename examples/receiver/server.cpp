@@ -2,8 +2,8 @@
 // The receiver's HTTP server: Boost.Beast over Asio, one coroutine per connection, N threads running one
 // io_context. See server.hpp for what it promises.
 //
-// Threads. Every connection has its own strand, so its coroutine never runs on two threads at once, while
-// different connections run in parallel on the pool. The application (the webhook endpoints) is called right on
+// Threads. Every connection has its own strand (with one thread, the io_context itself, which is one), so its
+// coroutine never runs on two threads at once, while different connections run in parallel on the pool. The application (the webhook endpoints) is called right on
 // the I/O thread that read the request. That is fine here because the handlers are quick (a dedup claim, some
 // bookkeeping, a log line): a slow handler would hold only its own connection, and the other connections go on on
 // the other threads. Handlers that call slow services should answer fast and queue the work instead, or the pool
@@ -49,6 +49,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -73,8 +74,8 @@ bool quiet(const error_code& ec) {
            ec == net::error::broken_pipe || ec == net::error::bad_descriptor;
 }
 
-// One accepted connection. Its stream's executor is the connection's strand: the coroutine serving it and a drain
-// request (below) never run at once.
+// One accepted connection. Its stream's executor is the connection's strand (or the one-thread io_context): the
+// coroutine serving it and a drain request (below) never run at once.
 struct connection {
     explicit connection(tcp::socket socket) : stream(std::move(socket)) {}
 
@@ -128,7 +129,11 @@ private:
 
     net::awaitable<void> accept_loop() {
         for (;;) {
-            auto [ec, socket] = co_await acceptor_.async_accept(net::make_strand(ioc_), nothrow);
+            // Several threads: each connection on its own strand. One thread is a strand already; a real strand
+            // would only add its cost to every operation.
+            const net::any_io_executor where = options_.threads > 1 ? net::any_io_executor(net::make_strand(ioc_))
+                                                                     : net::any_io_executor(ioc_.get_executor());
+            auto [ec, socket] = co_await acceptor_.async_accept(where, nothrow);
             if (draining_ || !acceptor_.is_open()) co_return;
             if (ec) {
                 // E.g. out of file descriptors: that would fail again at once, so pause before the next accept.
@@ -140,8 +145,8 @@ private:
             error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);  // a response is one write: do not wait for an ACK
             auto c = std::make_shared<connection>(std::move(socket));
-            auto strand = c->stream.get_executor();
-            net::co_spawn(strand, serve_connection(std::move(c)), report("connection"));
+            auto executor = c->stream.get_executor();
+            net::co_spawn(executor, serve_connection(std::move(c)), report("connection"));
         }
     }
 
@@ -154,8 +159,13 @@ private:
         beast::flat_buffer buffer;
         buffer.reserve(16 * 1024);
 
+        std::string spare;  // the last body's storage, for the next request on this connection (up to 64 KiB)
+
         for (;;) {
-            http::request_parser<http::string_body> parser;
+            http_request fresh;
+            fresh.body() = std::move(spare);
+            fresh.body().clear();
+            http::request_parser<http::string_body> parser{std::move(fresh)};
             // Beast's own default is 1 MB. Set explicitly, so a large delivery (GitHub: up to 25 MB) is not cut off
             // and one over the endpoints' limit is refused from its Content-Length, before its body is read.
             parser.body_limit(options_.max_body);
@@ -178,12 +188,13 @@ private:
                 if (auto [wec, wn] = co_await http::async_write(stream, go_on, nothrow); wec) break;
                 stream.expires_after(options_.read_timeout);
             }
-            if (!parser.is_done()) {
-                auto [bec, bn] = co_await http::async_read(stream, buffer, parser, nothrow);
-                if (bec) {
-                    co_await refuse(*c, parser.get(), bec);
-                    break;
-                }
+            // The body usually arrived with the header: parse what is buffered first, and read only what is not.
+            error_code bec = parse_buffered(parser, buffer);
+            if (!bec && !parser.is_done())
+                std::tie(bec, std::ignore) = co_await http::async_read(stream, buffer, parser, nothrow);
+            if (bec) {
+                co_await refuse(*c, parser.get(), bec);
+                break;
             }
             stream.expires_never();  // the handler's time is not the client's
 
@@ -196,13 +207,27 @@ private:
                 answer = plain(500, "internal error");
             }
             const bool keep_alive = request.keep_alive() && !draining_;
-            auto response = webhooks::beast::to_response(answer, request.version(), keep_alive);
+            auto response = webhooks::beast::to_response(std::move(answer), request.version(), keep_alive);
             stream.expires_after(options_.write_timeout);
             if (auto [wec, wn] = co_await http::async_write(stream, response, nothrow); wec || !keep_alive) break;
+            if (request.body().capacity() <= 64 * 1024) spare = std::move(request.body());
         }
 
         error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+
+    // Feeds the bytes already in `buffer` to `parser`, without another asynchronous read (which would complete at
+    // once, but through the scheduler). @return an error of the request (body over the limit, malformed), or none.
+    static error_code parse_buffered(http::request_parser<http::string_body>& parser, beast::flat_buffer& buffer) {
+        error_code ec;
+        while (!parser.is_done() && buffer.size() != 0) {
+            const std::size_t used = parser.put(buffer.data(), ec);
+            buffer.consume(used);
+            if (ec == http::error::need_more) return {};
+            if (ec || used == 0) break;
+        }
+        return ec;
     }
 
     // Answers a request that could not be read whole (413, 431, 400), or just closes when the peer left. `head` is

@@ -204,9 +204,17 @@ inline dispatcher stripe_handlers(shop& s, logger& log) {
 inline dispatcher github_handlers(logger& log) {
     dispatcher d = base_dispatcher(log);
     d.on<github_push>([&log](const github_push& push) {
-        const std::string repo = push.repository ? push.repository->full_name : "";
-        log.line("github: push to " + field(repo) + ' ' + field(push.ref) + " -> " + field(push.after.substr(0, 12)) +
-                 " (" + std::to_string(push.commits.size()) + " commits)");
+        std::string line = "github: push to ";
+        line.reserve(120);
+        append_field(line, push.repository ? std::string_view(push.repository->full_name) : std::string_view());
+        line += ' ';
+        append_field(line, push.ref);
+        line += " -> ";
+        append_field(line, std::string_view(push.after).substr(0, 12));
+        line += " (";
+        line += std::to_string(push.commits.size());
+        line += " commits)";
+        log.line(line);
     });
     d.on<github_issue_opened>([&log](const github_issue_opened& opened) {
         const std::string repo = opened.repository ? opened.repository->full_name : "";

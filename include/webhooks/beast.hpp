@@ -95,6 +95,19 @@ inline boost::beast::http::response<boost::beast::http::string_body> to_response
     return out;
 }
 
+/// @copydoc to_response
+/// Moves the body instead of copying it.
+inline boost::beast::http::response<boost::beast::http::string_body> to_response(webhooks::response&& r,
+                                                                                 unsigned version, bool keep_alive) {
+    boost::beast::http::response<boost::beast::http::string_body> out{
+        static_cast<boost::beast::http::status>(r.status), version};
+    for (const auto& [name, value] : r.headers) out.insert(name, value);
+    out.body() = std::move(r.body);
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    return out;
+}
+
 /// The answer to a request Beast could not read whole, before any endpoint saw it: 413 for
 /// `http::error::body_limit` (the body is over `parser.body_limit`, which should be the endpoint's
 /// `limits().max_body`), 431 for `http::error::header_limit`, 400 for any other parse error. Nothing when there is

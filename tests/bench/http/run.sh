@@ -109,8 +109,8 @@ for size in 1024 16384; do
     start_server env WEBHOOKS_GITHUB_SECRET="$secret" "$receiver" --listen 127.0.0.1:0 --threads 1 --store memory
     read -r r p50 p99 errors < <(load "http://127.0.0.1:$port/webhooks/github" "receiver-$size")
     rss_kb="$(awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status")"
+    stop_server  # the receiver writes its last batch of log lines as it stops
     handled="$(grep -c 'outcome=handled' "$work/server.log" || true)"
-    stop_server
     rps[receiver]=$r
     printf '%-8s %-10s %12s %10s %10s %8s   (RSS after the run: %s MiB; deliveries logged as handled: %s)\n' \
         "$size" receiver "$r" "$p50" "$p99" "$errors" "$((rss_kb / 1024))" "$handled"
