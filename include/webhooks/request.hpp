@@ -42,10 +42,13 @@ constexpr char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? st
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size())
         return false;
+    // Names of one length often share a prefix (webhook-timestamp, webhook-signature): the last byte tells first.
+    if (!a.empty() && ascii_lower(a.back()) != ascii_lower(b.back()))
+        return false;
     if (a == b)  // the usual case: the sender spells the name as we do
         return true;
     for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i]))
+        if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i]))
             return false;
     return true;
 }
