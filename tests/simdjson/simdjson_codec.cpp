@@ -1028,3 +1028,40 @@ TEST_CASE("An endpoint with simdjson_codec handles deliveries exactly as with js
     CHECK(simd.seen.size() == 2);
     CHECK(simd.errors == boost.errors);
 }
+
+namespace simdjson_codec_views {
+
+struct viewed {
+    std::string_view id;
+    std::optional<std::string_view> note;
+    std::optional<std::string_view> absent;
+    std::vector<std::string_view> tags;
+    std::map<std::string_view, std::string_view> labels;
+};
+BOOST_DESCRIBE_STRUCT(viewed, (), (id, note, absent, tags, labels))
+
+} // namespace simdjson_codec_views
+
+TEST_CASE("std::string_view members view the document's unescaped strings, as with json_codec",
+          "[events][simdjson_codec]") {
+    using simdjson_codec_views::viewed;
+    const simdjson_codec codec;
+    std::string body = R"({"id":"evt_\"1\"","note":"caf\u00e9","tags":["a","b\\c"],"labels":{"k\/1":"v"},"extra":1})";
+    auto doc = codec.parse(body);
+    REQUIRE(doc);
+    body.assign(body.size(), '#');  // the views point into the document, not into the body
+    auto v = codec.decode<viewed>(*doc, "");
+    REQUIRE(v.has_value());
+    CHECK(v->id == "evt_\"1\"");
+    CHECK(v->note == std::optional<std::string_view>("caf\xc3\xa9"));
+    CHECK_FALSE(v->absent);
+    CHECK(v->tags == std::vector<std::string_view>{"a", "b\\c"});
+    CHECK(v->labels == std::map<std::string_view, std::string_view>{{"k/1", "v"}});
+    // A second document (the thread's recycled buffers) does not disturb the first one's views.
+    auto other = codec.parse(R"({"id":"zzzzzzzz","tags":[]})");
+    REQUIRE(other);
+    CHECK(v->id == "evt_\"1\"");
+    auto e = codec.decode<viewed>(*codec.parse(R"({"id":7})"), "");
+    REQUIRE_FALSE(e.has_value());
+    CHECK(e.error().path == "/id");
+}

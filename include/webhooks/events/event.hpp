@@ -27,7 +27,8 @@ enum class outcome {
 /// 2. Optionally `T::payload_pointer`, a JSON pointer to where `T` sits inside the envelope (`"/data/object"` for
 ///    Stripe objects); absent, `T` is the whole body.
 /// 3. `T` is default-constructible and described with `BOOST_DESCRIBE_STRUCT` (or converts from JSON through
-///    Boost.JSON's `tag_invoke`), so the codec can fill it.
+///    Boost.JSON's `tag_invoke`), so the codec can fill it. String members may be `std::string_view`: they then
+///    view the parsed body instead of copying it, and are valid only during the handler call.
 ///
 /// @par Example
 /// @code

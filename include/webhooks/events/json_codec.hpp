@@ -114,6 +114,9 @@ struct json_codec {
     /// - `std::pair`, `std::tuple`, `std::array`: from an array of exactly that many elements;
     /// - `std::variant<Ts...>`: the first alternative, in order, that fits;
     /// - `std::string`, `boost::json::string`: from a string; `bool`: from a boolean;
+    /// - `std::string_view`: from a string, without copying it: the view points into `doc` and is valid only
+    ///   while `doc` lives. The dispatcher keeps the document until its handlers return, so a handler may read
+    ///   such members but must copy what it keeps. Decoding many strings this way skips an allocation per string;
     /// - every integer type: from an integer (or a float with an integral value) that fits, else "out of range";
     /// - `float`, `double`, `long double`: from any number;
     /// - an enum described with `BOOST_DESCRIBE_ENUM`: from a string naming an enumerator;

@@ -668,3 +668,37 @@ TEST_CASE("Types Boost.JSON converts itself are a fallback", "[events][json_code
     CHECK(r.error().path.empty());
     CHECK_FALSE(r.error().message.empty());
 }
+
+namespace json_codec_views {
+
+struct viewed {
+    std::string_view id;
+    std::optional<std::string_view> note;
+    std::optional<std::string_view> absent;
+    std::vector<std::string_view> tags;
+    std::map<std::string_view, std::string_view> labels;
+};
+BOOST_DESCRIBE_STRUCT(viewed, (), (id, note, absent, tags, labels))
+
+} // namespace json_codec_views
+
+TEST_CASE("std::string_view members view the document's unescaped strings, without copies", "[events][json_codec]") {
+    using json_codec_views::viewed;
+    const json_codec codec;
+    std::string body = R"({"id":"evt_\"1\"","note":"caf\u00e9","tags":["a","b\\c"],"labels":{"k\/1":"v"},"extra":1})";
+    auto doc = codec.parse(body);
+    REQUIRE(doc);
+    body.assign(body.size(), '#');  // the views point into the document, not into the body
+    auto v = codec.decode<viewed>(*doc, "");
+    REQUIRE(v.has_value());
+    CHECK(v->id == "evt_\"1\"");
+    CHECK(v->note == std::optional<std::string_view>("caf\xc3\xa9"));
+    CHECK_FALSE(v->absent);
+    CHECK(v->tags == std::vector<std::string_view>{"a", "b\\c"});
+    CHECK(v->labels == std::map<std::string_view, std::string_view>{{"k/1", "v"}});
+    auto wrong = codec.parse(R"({"id":7})");
+    REQUIRE(wrong);
+    auto e = codec.decode<viewed>(*wrong, "");
+    REQUIRE_FALSE(e.has_value());
+    CHECK(e.error().path == "/id");
+}

@@ -78,8 +78,15 @@ struct is_variant<std::variant<Ts...>> : std::true_type {};
 template <class T>
 concept json_type = std::same_as<T, bj::value> || std::same_as<T, bj::object> || std::same_as<T, bj::array>;
 
+// std::string_view members view the document: valid while it lives, which is during the handler calls.
 template <class T>
-concept string_type = std::same_as<T, std::string> || std::same_as<T, bj::string>;
+concept string_type = std::same_as<T, std::string> || std::same_as<T, bj::string> || std::same_as<T, std::string_view>;
+
+template <class T>
+void assign_text(T& out, const char* data, std::size_t size) {
+    if constexpr (std::same_as<T, std::string_view>) out = std::string_view(data, size);
+    else out.assign(data, size);
+}
 
 template <class T>
 concept integer = std::integral<T> && !std::same_as<T, bool>;
@@ -368,7 +375,7 @@ bool read(const bj::value& v, T& out, failure& f) {
     } else if constexpr (string_type<T>) {
         const bj::string* s = v.if_string();
         if (!s) return fail(f, "expected a string");
-        out.assign(s->data(), s->size());
+        assign_text(out, s->data(), s->size());
         return true;
     } else if constexpr (described_enum<T>) {
         return read_enum(v, out, f);

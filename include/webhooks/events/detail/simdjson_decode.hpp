@@ -447,7 +447,7 @@ bool read(dom::element v, T& out, failure& f) {
     } else if constexpr (json::string_type<T>) {
         if (v.type() != element_type::STRING) return fail(f, "expected a string");
         const std::string_view s = string_of(v);
-        out.assign(s.data(), s.size());
+        json::assign_text(out, s.data(), s.size());
         return true;
     } else if constexpr (json::described_enum<T>) {
         return read_enum(v, out, f);
