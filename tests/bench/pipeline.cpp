@@ -131,6 +131,58 @@ BOOST_DESCRIBE_STRUCT(payment_intent_succeeded, (),
                       (id, amount, amount_received, currency, status, customer, latest_charge, metadata,
                        payment_method_types, description))
 
+// The same events with std::string_view members: decoded without copying strings (valid during the handler call).
+struct push_author_view {
+    std::string_view name;
+    std::string_view email;
+    std::optional<std::string_view> username;
+};
+BOOST_DESCRIBE_STRUCT(push_author_view, (), (name, email, username))
+
+struct push_commit_view {
+    std::string_view id;
+    std::string_view message;
+    std::string_view timestamp;
+    std::optional<std::string_view> url;
+    push_author_view author;
+    std::vector<std::string_view> added;
+    std::vector<std::string_view> removed;
+    std::vector<std::string_view> modified;
+};
+BOOST_DESCRIBE_STRUCT(push_commit_view, (), (id, message, timestamp, url, author, added, removed, modified))
+
+struct push_event_view : ev::github_common {
+    static constexpr std::string_view event_name = "push";
+    std::string_view ref;
+    std::string_view before;
+    std::string_view after;
+    bool created = false;
+    bool deleted = false;
+    bool forced = false;
+    std::vector<push_commit_view> commits;
+    std::optional<push_commit_view> head_commit;
+};
+BOOST_DESCRIBE_STRUCT(push_event_view, (ev::github_common),
+                      (ref, before, after, created, deleted, forced, commits, head_commit))
+
+struct payment_intent_succeeded_view {
+    static constexpr std::string_view event_name = "payment_intent.succeeded";
+    static constexpr std::string_view payload_pointer = "/data/object";
+    std::string_view id;
+    std::int64_t amount = 0;
+    std::int64_t amount_received = 0;
+    std::string_view currency;
+    pi_status status{};
+    std::optional<std::string_view> customer;
+    std::optional<std::string_view> latest_charge;
+    std::map<std::string_view, std::string_view> metadata;
+    std::vector<std::string_view> payment_method_types;
+    std::optional<std::string_view> description;
+};
+BOOST_DESCRIBE_STRUCT(payment_intent_succeeded_view, (),
+                      (id, amount, amount_received, currency, status, customer, latest_charge, metadata,
+                       payment_method_types, description))
+
 namespace {
 
 constexpr std::int64_t fixed_now = 1714560000;
@@ -181,6 +233,7 @@ struct github_fixture {
     static constexpr const char* key = "github";
     using scheme_type = providers::github;
     using event_type = push_event;
+    using view_type = push_event_view;
 
     std::size_t size;
     providers::github scheme{secret{github_secret}};
@@ -216,6 +269,7 @@ struct stripe_fixture {
     static constexpr const char* key = "stripe";
     using scheme_type = providers::stripe;
     using event_type = payment_intent_succeeded;
+    using view_type = payment_intent_succeeded_view;
 
     std::size_t size;
     providers::stripe scheme{secret{stripe_secret}};
@@ -440,6 +494,12 @@ void add_provider(std::size_t size) {
         if (!e) failed = true;
         benchmark::DoNotOptimize(e);
     });
+    add("  typed decode, std::string_view members", false, [s] {
+        using view_type = typename Fixture::view_type;
+        auto e = s->codec.template decode<view_type>(s->doc, ev::payload_pointer_of<view_type>());
+        if (!e) failed = true;
+        benchmark::DoNotOptimize(e);
+    });
 }
 
 #ifdef WEBHOOKS_BENCH_SIMDJSON
@@ -537,6 +597,12 @@ void add_simdjson(std::size_t size) {
         if (!e) failed = true;
         benchmark::DoNotOptimize(e);
     });
+    add("typed decode, std::string_view members", [s] {
+        using view_type = typename Fixture::view_type;
+        auto e = s->codec.template decode<view_type>(*s->doc, ev::payload_pointer_of<view_type>());
+        if (!e) failed = true;
+        benchmark::DoNotOptimize(e);
+    });
 }
 #endif
 
@@ -577,6 +643,8 @@ void print_codecs(const bench::collecting_reporter& rep) {
                 {"event type + idempotency key", part + "event type + idempotency key",
                  simd + "event type + idempotency key"},
                 {"typed decode", part + "  of which: typed decode", simd + "typed decode"},
+                {"  the same into std::string_view members", part + "  typed decode, std::string_view members",
+                 simd + "typed decode, std::string_view members"},
                 {"dispatch (decode + handler)", part + "dispatch (decode + handler)", simd + "dispatch (decode + handler)"},
             };
             const double json_pipeline = rep.ns(stages[0].json), simd_pipeline = rep.ns(stages[0].simd);
