@@ -22,6 +22,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <time.h>
+
 namespace webhooks::idempotency {
 
 /// Counters a memory store keeps, for metrics.
@@ -58,13 +60,14 @@ public:
 
     boost::system::result<claim_result> claim(std::string_view key, std::string_view body_hash,
                                        std::chrono::milliseconds lease) {
-        shard& s = shard_of(key);
-        const auto now = clock::now();
+        const key_ref k{hash_of(key), key};
+        shard& s = shard_of(k);
+        const auto now = now_coarse();
         std::lock_guard lock(s.mutex);
-        auto it = s.records.find(key);
+        auto it = s.records.find(k);
         if (it != s.records.end() && it->second.expires > now) {
             record& r = it->second;
-            if (!same_payload(r.body_hash, body_hash)) return claim_result{claim_status::payload_mismatch};
+            if (!same_payload(r.body_hash.view(), body_hash)) return claim_result{claim_status::payload_mismatch};
             if (r.in_progress)
                 return claim_result{claim_status::in_progress, {},
                                     std::max(std::chrono::milliseconds(1),
@@ -79,10 +82,11 @@ public:
             }
         }
         std::string token = new_owner_token();
-        record r{true, {}, std::string(body_hash), later(now, lease), {}};
+        record r{true, {}, {}, later(now, lease), {}};
         std::copy(token.begin(), token.end(), r.token.begin());
+        r.body_hash.assign(body_hash);
         if (it != s.records.end()) it->second = std::move(r);
-        else s.records.emplace(std::string(key), std::move(r));
+        else s.records.emplace(stored_key{k.hash, std::string(key)}, std::move(r));
         return claim_result{claim_status::acquired, std::move(token)};
     }
 
@@ -110,7 +114,7 @@ public:
 
     /// Removes every expired record now.
     void purge_expired() {
-        const auto now = clock::now();
+        const auto now = now_coarse();
         for (shard& s : shards_) {
             std::lock_guard lock(s.mutex);
             purge(s, now);
@@ -132,22 +136,76 @@ public:
 private:
     using clock = std::chrono::steady_clock;
 
+    // The time, read coarsely where the system offers it (CLOCK_MONOTONIC_COARSE, steady_clock's own clock read at
+    // its last tick: a few milliseconds behind at most, several times cheaper); leases are counted in seconds.
+    static clock::time_point now_coarse() noexcept {
+#if defined(__linux__) && defined(CLOCK_MONOTONIC_COARSE)
+        ::timespec ts;
+        if (::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0)
+            return clock::time_point(std::chrono::duration_cast<clock::duration>(std::chrono::seconds(ts.tv_sec) +
+                                                                                  std::chrono::nanoseconds(ts.tv_nsec)));
+#endif
+        return clock::now();
+    }
+
+    // A body hash: held inline up to the length of a hex SHA-256, which is what the endpoint passes.
+    class body_hash_text {
+    public:
+        void assign(std::string_view v) {
+            if (v.size() <= inline_.size()) {
+                std::copy(v.begin(), v.end(), inline_.begin());
+                size_ = static_cast<unsigned char>(v.size());
+                long_.clear();
+            } else {
+                long_.assign(v);
+                size_ = on_heap;
+            }
+        }
+        std::string_view view() const noexcept {
+            return size_ == on_heap ? std::string_view(long_) : std::string_view(inline_.data(), size_);
+        }
+
+    private:
+        static constexpr unsigned char on_heap = 0xff;
+        std::array<char, 64> inline_;
+        unsigned char size_ = 0;
+        std::string long_;
+    };
+
     struct record {
         bool in_progress = true;
         std::array<char, owner_token_size> token;  // meaningful while in progress
-        std::string body_hash;
+        body_hash_text body_hash;
         clock::time_point expires;
         completion outcome;
     };
-    // Deliberately not noexcept: libstdc++ then keeps each node's hash code, so a lookup or a rehash never hashes
-    // the stored keys again (which, in a big table, is a cache miss per node visited).
-    struct string_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+
+    // Keys carry their hash, computed once per call and used for both the shard and the map.
+    struct stored_key {
+        std::size_t hash;
+        std::string text;
     };
+    struct key_ref {
+        std::size_t hash;
+        std::string_view text;
+    };
+    struct key_hash {
+        using is_transparent = void;
+        std::size_t operator()(const stored_key& k) const noexcept { return k.hash; }
+        std::size_t operator()(const key_ref& k) const noexcept { return k.hash; }
+    };
+    struct key_equal {
+        using is_transparent = void;
+        template <class A, class B>
+        bool operator()(const A& a, const B& b) const noexcept {
+            return a.hash == b.hash && std::string_view(a.text) == std::string_view(b.text);
+        }
+    };
+    static std::size_t hash_of(std::string_view key) noexcept { return std::hash<std::string_view>{}(key); }
+
     struct shard {
         mutable std::mutex mutex;
-        std::unordered_map<std::string, record, string_hash, std::equal_to<>> records;
+        std::unordered_map<stored_key, record, key_hash, key_equal> records;
     };
 
     // now + d, saturating: steady_clock counts nanoseconds, so milliseconds::max() would wrap into the past.
@@ -157,7 +215,7 @@ private:
                          d, std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(cap)));
     }
 
-    shard& shard_of(std::string_view key) { return shards_[string_hash{}(key) % shards_.size()]; }
+    shard& shard_of(const key_ref& k) { return shards_[(k.hash >> 32 ^ k.hash) % shards_.size()]; }
 
     void purge(shard& s, clock::time_point now) {
         std::size_t n = std::erase_if(s.records, [&](const auto& kv) { return kv.second.expires <= now; });
@@ -167,11 +225,13 @@ private:
     // Runs `change` on the record if `token` still owns it in progress; `change` returns true to erase it.
     template <class Change>
     boost::system::result<void> with_owned(std::string_view key, std::string_view token, Change change) {
-        shard& s = shard_of(key);
-        const auto now = clock::now();
+        const key_ref k{hash_of(key), key};
+        shard& s = shard_of(k);
+        const auto now = now_coarse();
         std::lock_guard lock(s.mutex);
-        auto it = s.records.find(key);
-        if (it == s.records.end() || !it->second.in_progress || std::string_view(it->second.token.data(), owner_token_size) != token || it->second.expires <= now)
+        auto it = s.records.find(k);
+        if (it == s.records.end() || !it->second.in_progress || it->second.expires <= now ||
+            std::string_view(it->second.token.data(), owner_token_size) != token)
             return make_error_code(error::lease_lost);
         if (change(it->second, now)) s.records.erase(it);
         return {};
