@@ -139,6 +139,8 @@ public:
     /// Sets the observer (before serving).
     endpoint& set_observer(webhooks::observer o) {
         observer_ = std::move(o);
+        const auto& h = observer_;
+        observed_ = h.verified || h.rejected || h.duplicate || h.in_progress || h.handled || h.failed || h.completed;
         return *this;
     }
 
@@ -153,7 +155,7 @@ public:
     /// @return the response to send.
     template <Request R>
     response handle(const R& request) const {
-        run r{*this, std::chrono::steady_clock::now()};
+        run r{*this, observed_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point()};
         r.obs.provider = scheme().name();
 
         auto verified = parser_.parse(request);
@@ -181,7 +183,9 @@ public:
         r.obs.id = id;
 
         if (!*key) return r.dispatch_unclaimed(*doc, *verified, type, id);
-        const std::string body_hash = options_.check_payload ? idempotency::body_hash(verified->body()) : std::string();
+        idempotency::body_hash_buffer hash_text;
+        const std::string_view body_hash =
+            options_.check_payload ? idempotency::body_hash(verified->body(), hash_text) : std::string_view();
         auto attempt = idempotency::try_claim(*store_, **key, body_hash, options_.lease);
         if (!attempt) {
             r.obs.reason = attempt.error();
@@ -333,6 +337,7 @@ private:
     Policy policy_;
     webhooks::limits limits_;
     webhooks::observer observer_;
+    bool observed_ = false;  // some hook is set: only then is the time read
 };
 
 } // namespace webhooks

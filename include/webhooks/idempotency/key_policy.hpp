@@ -15,8 +15,10 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <array>
 #include <concepts>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -50,8 +52,22 @@ concept KeyPolicy = requires(const P& p, const verified_delivery& d) {
     { p.key(d) } -> std::same_as<result<std::optional<std::string>>>;
 };
 
-/// @return the hex SHA-256 of a delivery's body: what stores compare to detect one id with two payloads.
-inline std::string body_hash(std::string_view body) { return crypto::sha256(body).to_string(crypto::encoding::hex); }
+/// Room for a body hash (`body_hash` without allocating).
+using body_hash_buffer = std::array<char, 64>;
+
+/// @return the hex SHA-256 of a delivery's body, written into `out`: what stores compare to detect one id with two
+///         payloads.
+inline std::string_view body_hash(std::string_view body, body_hash_buffer& out) {
+    const crypto::digest d = crypto::sha256(body);
+    crypto::encode(d.bytes(), crypto::encoding::hex, std::span(out.data(), out.size()));
+    return {out.data(), out.size()};
+}
+
+/// @return the hex SHA-256 of a delivery's body (see above), as a string.
+inline std::string body_hash(std::string_view body) {
+    body_hash_buffer out;
+    return std::string(body_hash(body, out));
+}
 
 /// The default policy: key = `scope + ":" + id`, the id read from the header or JSON pointer the preset names
 /// (`webhook-id`, `X-GitHub-Delivery`, Stripe `/id`, Slack `/event_id`…).

@@ -107,14 +107,12 @@ inline std::string new_owner_token() {
         counter = 0;
         generation = g;
     }
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string token(owner_token_size, '0');
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        token[2 * i] = digits[prefix[i] >> 4];
-        token[2 * i + 1] = digits[prefix[i] & 15];
-    }
+    std::array<unsigned char, 16> bytes;  // the prefix, then the count big-endian
+    std::copy(prefix.begin(), prefix.end(), bytes.begin());
     std::uint64_t n = ++counter;
-    for (std::size_t i = owner_token_size; i > 2 * prefix.size(); n >>= 4) token[--i] = digits[n & 15];
+    for (std::size_t i = bytes.size(); i > prefix.size(); n >>= 8) bytes[--i] = static_cast<unsigned char>(n & 0xff);
+    std::string token(owner_token_size, '0');
+    crypto::encode(bytes, crypto::encoding::hex, std::span(token.data(), token.size()));
     return token;
 }
 
