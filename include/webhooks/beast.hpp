@@ -84,19 +84,6 @@ request_view(const boost::beast::http::request<Body, Fields>&) -> request_view<B
 
 /// @return `r` as a Beast response for a request of HTTP `version` (11 for 1.1), keeping the connection alive or
 ///         not as the request asked.
-inline boost::beast::http::response<boost::beast::http::string_body> to_response(const webhooks::response& r,
-                                                                                 unsigned version, bool keep_alive) {
-    boost::beast::http::response<boost::beast::http::string_body> out{
-        static_cast<boost::beast::http::status>(r.status), version};
-    for (const auto& [name, value] : r.headers) out.insert(name, value);
-    out.body() = r.body;
-    out.keep_alive(keep_alive);
-    out.prepare_payload();
-    return out;
-}
-
-/// @copydoc to_response
-/// Moves the body instead of copying it.
 inline boost::beast::http::response<boost::beast::http::string_body> to_response(webhooks::response&& r,
                                                                                  unsigned version, bool keep_alive) {
     boost::beast::http::response<boost::beast::http::string_body> out{
@@ -106,6 +93,12 @@ inline boost::beast::http::response<boost::beast::http::string_body> to_response
     out.keep_alive(keep_alive);
     out.prepare_payload();
     return out;
+}
+
+/// @return the same, from a copy of `r`.
+inline boost::beast::http::response<boost::beast::http::string_body> to_response(const webhooks::response& r,
+                                                                                 unsigned version, bool keep_alive) {
+    return to_response(webhooks::response(r), version, keep_alive);
 }
 
 /// The answer to a request Beast could not read whole, before any endpoint saw it: 413 for
