@@ -391,7 +391,7 @@ void add_provider(std::size_t size) {
         std::uint64_t calls = 0;
         ev::dispatcher<> dispatcher;
         std::unique_ptr<webhooks::verified_delivery> verified;
-        boost::json::value doc;
+        ev::json_codec::document doc;
         std::string type, key, hash;
         state(const scheme_type& s)
             : parser(s), policy(idem::field_key_policy::for_scheme(s)),
@@ -406,7 +406,7 @@ void add_provider(std::size_t size) {
         return;
     }
     s->verified = std::make_unique<webhooks::verified_delivery>(*verified);
-    s->doc = *s->codec.parse(f.body());
+    s->doc = std::move(*s->codec.parse(f.body()));
     s->type = ev::event_type_of(f.scheme.fields(), *s->verified, s->codec, s->doc);
     auto key = s->policy.key(*s->verified, [&](std::string_view ptr) { return s->codec.text_at(s->doc, ptr); });
     if (!key || !*key || s->type != event_type::event_name) {

@@ -503,7 +503,7 @@ TEST_CASE("A described struct decodes from a pointer into the envelope and ignor
     CHECK(pi->items[1].price == 500);
 
     const auto inner = decode<payment_intent>(
-        boost::json::serialize(boost_codec.parse(stripe_body)->at_pointer("/data/object")));
+        boost::json::serialize(boost_codec.parse(stripe_body)->value().at_pointer("/data/object")));
     REQUIRE(inner.has_value());
     CHECK(inner->id == pi->id);
 }

@@ -17,6 +17,7 @@
 #include <boost/json/value.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,41 @@ namespace webhooks::events {
 /// described struct are checked when the struct is decoded, with a `static_assert` naming the problem.
 template <class T>
 concept JsonDecodable = detail::json::decodable<T>();
+
+/// A body parsed by `json_codec`: a `boost::json::value` and the arena its memory comes from. Movable, not
+/// copyable.
+///
+/// The value lives in the document's arena, and a Boost.JSON copy shares its source's memory resource: a plain
+/// copy of `value()` is valid only while the document lives. To keep the JSON longer, take `copy()`.
+class json_document {
+public:
+    /// A null value.
+    json_document() = default;
+
+    /// @return the parsed value; valid while this document lives.
+    const boost::json::value& value() const noexcept {
+        static const boost::json::value null;
+        return parsed_ ? parsed_->value : null;
+    }
+
+    /// @return a copy of the value in the default memory resource, independent of this document.
+    boost::json::value copy() const { return boost::json::value(value(), boost::json::storage_ptr()); }
+
+private:
+    friend struct json_codec;
+
+    // The value and the arena its memory comes from, together on the heap so the document moves as a pointer. The
+    // arena is reached through a plain pointer, not a shared storage_ptr: Boost.JSON then counts no references per
+    // value parsed and skips walking the tree to destroy it. The value is declared last, so it goes first.
+    struct parsed {
+        boost::json::monotonic_resource arena;
+        boost::json::value value;
+        parsed(std::string_view body, const boost::json::parse_options& options, boost::system::error_code& ec)
+            : arena(2 * body.size() + 256),
+              value(boost::json::parse(body, ec, boost::json::storage_ptr(&arena), options)) {}
+    };
+    std::unique_ptr<parsed> parsed_;
+};
 
 /// The default `Codec`: a body is a `boost::json::value`, fields are found by JSON pointer, and event types are
 /// decoded by walking their Boost.Describe descriptions.
@@ -62,7 +98,7 @@ concept JsonDecodable = detail::json::decodable<T>();
 /// @endcode
 struct json_codec {
     /// A parsed body.
-    using document = boost::json::value;
+    using document = json_document;
 
     /// How bodies are parsed. Boost.JSON's defaults: strict JSON (no comments, no trailing commas), nesting up to
     /// 32 levels; raise `max_depth` for providers that nest deeper.
@@ -71,16 +107,15 @@ struct json_codec {
     /// Parses a body.
     /// @param body the raw bytes, expected to hold exactly one JSON value.
     /// @return the document; std::nullopt when `body` is empty, not JSON, nested deeper than `options.max_depth`,
-    ///         or followed by anything but whitespace. The document's memory comes from one monotonic arena sized
-    ///         for the body (shared with anything copied out of it), so parsing allocates a few blocks rather than
-    ///         once per string and container, and destroying it frees them at once.
+    ///         or followed by anything but whitespace. The document's memory comes from its own monotonic arena
+    ///         sized for the body, so parsing allocates a few blocks rather than once per string and container,
+    ///         and destroying it frees them at once.
     std::optional<document> parse(std::string_view body) const {
         boost::system::error_code ec;
-        boost::json::storage_ptr arena =
-            boost::json::make_shared_resource<boost::json::monotonic_resource>(body.size() + body.size() / 2 + 256);
-        document doc = boost::json::parse(body, ec, std::move(arena), options);
+        std::optional<document> doc(std::in_place);
+        doc->parsed_ = std::make_unique<json_document::parsed>(body, options, ec);
         if (ec) return std::nullopt;
-        return std::optional<document>(std::move(doc));
+        return doc;
     }
 
     /// Reads an identifier-like field: an event id or an event type.
@@ -90,8 +125,12 @@ struct json_codec {
     ///         the value has another type (object, array, boolean, null, non-integer number) or `pointer` is not
     ///         a valid JSON pointer.
     std::optional<std::string> text_at(const document& doc, std::string_view pointer) const {
+        return text_at(doc.value(), pointer);
+    }
+    /// @copydoc text_at(const document&, std::string_view) const
+    std::optional<std::string> text_at(const boost::json::value& doc, std::string_view pointer) const {
         boost::system::error_code ec;
-        const document* v = doc.find_pointer(pointer, ec);
+        const boost::json::value* v = doc.find_pointer(pointer, ec);
         if (!v || ec) return std::nullopt;
         if (const boost::json::string* s = v->if_string()) return std::string(s->data(), s->size());
         if (const std::int64_t* i = v->if_int64()) return std::to_string(*i);
@@ -135,8 +174,14 @@ struct json_codec {
     template <class T>
         requires JsonDecodable<T>
     decoded<T> decode(const document& doc, std::string_view pointer) const {
+        return decode<T>(doc.value(), pointer);
+    }
+    /// The same, from a `boost::json::value`.
+    template <class T>
+        requires JsonDecodable<T>
+    decoded<T> decode(const boost::json::value& doc, std::string_view pointer) const {
         boost::system::error_code ec;
-        const document* at = doc.find_pointer(pointer, ec);
+        const boost::json::value* at = doc.find_pointer(pointer, ec);
         if (!at || ec) {
             const bool invalid = ec == boost::json::error::missing_slash || ec == boost::json::error::invalid_escape;
             if constexpr (detail::json::is_optional<T>::value)

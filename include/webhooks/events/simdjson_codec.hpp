@@ -86,7 +86,7 @@ public:
     simdjson::dom::element root() const noexcept { return dom_.root(); }
 
     /// @return the Boost.JSON document when simdjson refused the body and Boost.JSON accepted it, else null.
-    const boost::json::value* fallback() const noexcept { return fallback_.get(); }
+    const boost::json::value* fallback() const noexcept { return fallback_ ? &fallback_->value() : nullptr; }
 
 private:
     friend struct simdjson_codec;
@@ -100,7 +100,7 @@ private:
     }
 
     simdjson::dom::document dom_;
-    std::unique_ptr<boost::json::value> fallback_;
+    std::unique_ptr<json_document> fallback_;
     bool reuse_ = false;
 };
 
@@ -186,7 +186,7 @@ struct simdjson_codec {
         boost_codec.options.max_depth = max_depth;
         auto parsed = boost_codec.parse(body);
         if (!parsed) return std::nullopt;
-        doc->fallback_ = std::make_unique<boost::json::value>(std::move(*parsed));
+        doc->fallback_ = std::make_unique<json_document>(std::move(*parsed));
         return doc;
     }
 

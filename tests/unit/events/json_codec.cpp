@@ -208,7 +208,7 @@ const json_codec codec;
 boost::json::value doc_of(std::string_view body) {
     auto doc = codec.parse(body);
     REQUIRE(doc.has_value());
-    return std::move(*doc);
+    return doc->copy();
 }
 
 template <class T>
@@ -262,7 +262,7 @@ TEST_CASE("parse accepts one JSON value and refuses anything else", "[events][js
 
     const auto doc = codec.parse(R"({"id":"evt_1","n":[true,null,-2]})");
     REQUIRE(doc.has_value());
-    CHECK(boost::json::serialize(*doc) == R"({"id":"evt_1","n":[true,null,-2]})");
+    CHECK(boost::json::serialize(doc->value()) == R"({"id":"evt_1","n":[true,null,-2]})");
 }
 
 TEST_CASE("parse refuses nesting beyond the configured depth", "[events][json_codec]") {
@@ -275,7 +275,7 @@ TEST_CASE("parse refuses nesting beyond the configured depth", "[events][json_co
 }
 
 TEST_CASE("The parsed document owns its memory and outlives the body", "[events][json_codec]") {
-    std::optional<boost::json::value> doc;
+    std::optional<json_codec::document> doc;
     {
         std::string body = R"({"type":"invoice.paid","data":{"id":"in_1"}})";
         doc = codec.parse(body);
@@ -283,6 +283,14 @@ TEST_CASE("The parsed document owns its memory and outlives the body", "[events]
     }
     REQUIRE(doc.has_value());
     CHECK(codec.text_at(*doc, "/data/id") == "in_1");
+
+    json_codec::document moved = std::move(*doc);  // moves as a pointer: the value stays where it was
+    CHECK(codec.text_at(moved, "/data/id") == "in_1");
+    boost::json::value kept = moved.copy();
+    moved = json_codec::document();  // the arena goes; the copy has its own memory
+    CHECK(moved.value().is_null());
+    CHECK(kept.at_pointer("/data/id").as_string() == "in_1");
+    CHECK(kept.storage() == boost::json::storage_ptr());
 }
 
 TEST_CASE("text_at reads strings and integers and nothing else", "[events][json_codec]") {
