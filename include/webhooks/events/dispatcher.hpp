@@ -13,6 +13,7 @@
 
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -106,8 +107,9 @@ struct transparent_hash {
 /// Routes verified deliveries to typed handlers.
 ///
 /// - `on<T>(f)`: `f` takes `(const T&)` or `(const T&, const delivery&)` and returns nothing (done) or an
-///   `outcome`. Several handlers per type run in the order registered; a handler for `"issues"` also sees every
-///   `"issues.*"`. An exception is a retryable failure. The first handler that does not answer done stops the rest,
+///   `outcome`. Several handlers per type run in the order registered (handlers of one type registered one
+///   after another share one decode); a handler for `"issues"` also sees every `"issues.*"`. An exception is a
+///   retryable failure. The first handler that does not answer done stops the rest,
 ///   and a retry runs them all again: give each effect its own idempotent handler, or one handler per event.
 /// - `on_any(f)`: `f(const delivery&)` sees every delivery first, known or not; may return an outcome.
 /// - `on_unknown(f)`: `f(const delivery&)` sees types no typed handler was registered for (they are
@@ -149,16 +151,12 @@ public:
         else if constexpr (detail::handler_event_only<F, T>)
             static_assert(detail::valid_handler_result<std::invoke_result_t<F&, const T&>>,
                           "dispatcher::on<T>(f): f must return void or webhooks::events::outcome");
-        std::string name(T::event_name);
-        routes_[name].push_back(
-            [f = std::move(f)](const C& codec, const document& doc, const delivery& d,
-                               std::optional<decode_error>& failed) mutable -> outcome {
-                decoded<T> event = codec.template decode<T>(doc, payload_pointer_of<T>());
-                if (!event) {
-                    failed = std::move(event.error());
-                    return outcome::retry_later;
-                }
-                return detail::call_handler<T>(f, *event, d);
+        // Handlers of one type registered one after another share a group, which decodes the payload once.
+        std::vector<group_ptr>& groups = routes_[std::string(T::event_name)];
+        if (groups.empty() || !groups.back()->template holds<T>()) groups.push_back(group_ptr(new typed_group<T>));
+        static_cast<typed_group<T>&>(*groups.back()).handlers.push_back(
+            [f = std::move(f)](const T& event, const delivery& d) mutable {
+                return detail::call_handler<T>(f, event, d);
             });
         return *this;
     }
@@ -219,11 +217,11 @@ public:
             bool found = false;
             std::optional<decode_error> failed;
             bool stop = false;
-            for_each_route(d.type(), [&](const auto& handlers) {
-                for (const auto& h : handlers) {
+            for_each_route(d.type(), [&](const auto& groups) {
+                for (const auto& g : groups) {
                     if (stop) return;
                     found = true;
-                    result.outcome = h(codec_, doc, d, failed);
+                    result.outcome = g->run(codec_, doc, d, failed);
                     if (failed) {
                         if (error_) error_(d, *failed);
                         result.outcome = decode_failure_;
@@ -249,7 +247,52 @@ public:
     }
 
 private:
-    using handler = std::function<outcome(const C&, const document&, const delivery&, std::optional<decode_error>&)>;
+    // The handlers of one event type, in registration order: the payload is decoded once, then each runs until one
+    // does not return done. Copying a dispatcher copies its groups.
+    struct group {
+        virtual ~group() = default;
+        virtual std::unique_ptr<group> clone() const = 0;
+        virtual outcome run(const C& codec, const document& doc, const delivery& d,
+                            std::optional<decode_error>& failed) const = 0;
+        virtual const void* tag() const noexcept = 0;
+        template <class T>
+        bool holds() const noexcept {
+            return tag() == &type_tag<T>;
+        }
+    };
+    template <class T>
+    static constexpr char type_tag = 0;  // its address names T, without RTTI
+    template <class T>
+    struct typed_group final : group {
+        std::vector<std::function<outcome(const T&, const delivery&)>> handlers;
+        const void* tag() const noexcept override { return &type_tag<T>; }
+        std::unique_ptr<group> clone() const override { return std::make_unique<typed_group>(*this); }
+        outcome run(const C& codec, const document& doc, const delivery& d,
+                    std::optional<decode_error>& failed) const override {
+            decoded<T> event = codec.template decode<T>(doc, payload_pointer_of<T>());
+            if (!event) {
+                failed = std::move(event.error());
+                return outcome::retry_later;
+            }
+            for (const auto& h : handlers)
+                if (outcome o = h(*event, d); o != outcome::done) return o;
+            return outcome::done;
+        }
+    };
+    // A group owned by value.
+    class group_ptr {
+    public:
+        explicit group_ptr(group* g) : g_(g) {}
+        group_ptr(const group_ptr& o) : g_(o.g_->clone()) {}
+        group_ptr(group_ptr&&) noexcept = default;
+        group_ptr& operator=(const group_ptr& o) { return *this = group_ptr(o); }
+        group_ptr& operator=(group_ptr&&) noexcept = default;
+        group* operator->() const noexcept { return g_.get(); }
+        group& operator*() const noexcept { return *g_; }
+
+    private:
+        std::unique_ptr<group> g_;
+    };
 
     // Visits the handler lists registered for `type` and for each of its dot-prefixes, shortest first.
     template <class Visit>
@@ -260,7 +303,7 @@ private:
     }
 
     C codec_;
-    std::unordered_map<std::string, std::vector<handler>, detail::transparent_hash, std::equal_to<>> routes_;
+    std::unordered_map<std::string, std::vector<group_ptr>, detail::transparent_hash, std::equal_to<>> routes_;
     std::vector<std::function<outcome(const delivery&)>> any_;
     std::function<void(const delivery&)> unknown_;
     std::function<void(const delivery&, const decode_error&)> error_;

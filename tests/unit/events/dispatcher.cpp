@@ -65,6 +65,17 @@ struct pull_request_opened {
 };
 BOOST_DESCRIBE_STRUCT(pull_request_opened, (), (number))
 
+// A push that counts how often it is decoded (through its own Boost.JSON conversion).
+std::atomic<int> counted_decodes{0};
+struct counted_push {
+    static constexpr std::string_view event_name = "push";
+    std::string ref;
+};
+counted_push tag_invoke(boost::json::value_to_tag<counted_push>, const boost::json::value& v) {
+    ++counted_decodes;
+    return {std::string(v.at("ref").as_string())};
+}
+
 // --- Deliveries ----------------------------------------------------------------------------------------------------
 
 constexpr std::string_view github_secret = "dispatcher-github-secret";
@@ -243,6 +254,33 @@ TEST_CASE("Several handlers of one type run in the order registered, and the fir
     CHECK(result.outcome == outcome::permanent);
     CHECK_FALSE(result.unknown);
     CHECK(order == std::vector<int>{1, 2});
+}
+
+TEST_CASE("Handlers of one type registered in a row share one decode; other types keep their place in the order",
+          "[events][dispatcher]") {
+    github_sample sample{"push", std::string(push_body)};
+    std::vector<std::string> order;
+    events::dispatcher<> d;
+    d.on<counted_push>([&](const counted_push& p) { order.push_back("counted 1 " + p.ref); });
+    d.on<counted_push>([&](const counted_push&) { order.push_back("counted 2"); });
+    d.on<push>([&](const push&) { order.push_back("push"); });
+    d.on<counted_push>([&](const counted_push&) { order.push_back("counted 3"); });
+
+    counted_decodes = 0;
+    CHECK(d.dispatch(sample.doc(), sample.delivery()).outcome == outcome::done);
+    CHECK(order == std::vector<std::string>{"counted 1 refs/heads/main", "counted 2", "push", "counted 3"});
+    CHECK(counted_decodes == 2);  // once for the first two, once for the last
+
+    // A copy has its own handlers: adding to it leaves the original as it was.
+    events::dispatcher<> copy = d;
+    copy.on<counted_push>([&](const counted_push&) { order.push_back("copy only"); });
+    order.clear();
+    d.dispatch(sample.doc(), sample.delivery());
+    CHECK(order == std::vector<std::string>{"counted 1 refs/heads/main", "counted 2", "push", "counted 3"});
+    order.clear();
+    copy.dispatch(sample.doc(), sample.delivery());
+    CHECK(order.back() == "copy only");
+    CHECK(order.size() == 5);
 }
 
 TEST_CASE("A handler for issues sees issues.opened, before the handler for issues.opened itself",
