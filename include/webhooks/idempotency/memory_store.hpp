@@ -35,6 +35,10 @@ struct memory_store_stats {
 
 /// A thread-safe, sharded, bounded in-memory store.
 ///
+/// **Memory**: the table's buckets for `capacity` records (at most a million) are allocated at construction, 8 bytes
+/// a record (8 MiB for the default), so that it never rehashes while serving; each record then takes about 400
+/// bytes (its key, hashes, token, times and outcome).
+///
 /// **When full**: a new key that finds its shard full first purges that shard's expired records; if the shard is
 /// still full of live records, the claim fails with `error::store_unavailable` (the endpoint answers 503 with
 /// Retry-After, so the sender retries later) and `stats().overflows` counts it. A record inside its lease or
@@ -56,6 +60,10 @@ public:
     explicit memory_store(options o) : shards_(o.shards ? o.shards : 1) {
         per_shard_ = (o.capacity + shards_.size() - 1) / shards_.size();
         if (per_shard_ == 0) per_shard_ = 1;
+        // Buckets for the whole capacity now (up to a million records: 8 MiB), so that serving never rehashes: a
+        // rehash walks every record of the shard under its lock, a stall of milliseconds in a full store.
+        const std::size_t reserved = std::min(per_shard_, (std::size_t(1) << 20) / shards_.size() + 1);
+        for (shard& s : shards_) s.records.reserve(reserved);
     }
 
     boost::system::result<claim_result> claim(std::string_view key, std::string_view body_hash,
