@@ -18,8 +18,8 @@
 #   WEBHOOKS_BENCH_NO_PEERS=1 skip the Node peers (no node/npm needed)
 #   WEBHOOKS_BENCH_BUILD_DIR  the build directory (default build-bench)
 #
-# Exits non-zero when a build, a verification, a handled-once check or the peers fail; a missed performance target is
-# printed ("MISSED"), not an error.
+# Exits non-zero when a build, a verification, a handled-once check, a benchmark (Google Benchmark's "ERROR
+# OCCURRED") or the peers fail; a missed performance target is printed ("MISSED"), not an error.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -77,8 +77,13 @@ run_tables() {
     local rc=0
     "$@" >"$results/$name.txt" 2>"$results/$name.stderr.txt" || rc=$?
     sed -n '/^=== /,$p' "$results/$name.txt"
+    if grep -q 'ERROR OCCURRED' "$results/$name.txt"; then
+        echo "run.sh: a $name benchmark reported an error:" >&2
+        grep 'ERROR OCCURRED' "$results/$name.txt" >&2
+        rc=1
+    fi
     if ((rc != 0)); then
-        echo "run.sh: $name exited with status $rc; see $results/$name.txt and $results/$name.stderr.txt" >&2
+        echo "run.sh: $name failed (status $rc); see $results/$name.txt and $results/$name.stderr.txt" >&2
         tail -20 "$results/$name.stderr.txt" >&2 || true
         status=1
     fi
@@ -98,6 +103,7 @@ if [[ -x "$build/tests/bench/webhooks_bench_stores" ]]; then
     "$build/tests/bench/webhooks_bench_stores" --benchmark_min_time="$min_time" >"$results/stores.txt" \
         2>"$results/stores.stderr.txt" || rc=$?
     grep -E '^(claim_commit|duplicate)/' "$results/stores.txt" | sed 's/\x1b\[[0-9;]*m//g' || true
+    if grep -q 'ERROR OCCURRED' "$results/stores.txt"; then rc=1; fi
     if ((rc != 0)); then
         echo "run.sh: webhooks_bench_stores exited with status $rc; see $results/stores.txt" >&2
         status=1
