@@ -182,19 +182,10 @@ struct json_codec {
     decoded<T> decode(const boost::json::value& doc, std::string_view pointer) const {
         boost::system::error_code ec;
         const boost::json::value* at = doc.find_pointer(pointer, ec);
-        if (!at || ec) {
-            const bool invalid = ec == boost::json::error::missing_slash || ec == boost::json::error::invalid_escape;
-            if constexpr (detail::json::is_optional<T>::value)
-                if (!invalid) return decoded<T>(boost::system::in_place_value);
-            return decoded<T>(boost::system::in_place_error,
-                              decode_error{std::string(pointer), invalid ? "invalid JSON pointer" : "missing"});
-        }
-        decoded<T> out(boost::system::in_place_value);
-        detail::json::failure failed;
-        if (!detail::json::read(*at, *out, failed))
-            return decoded<T>(boost::system::in_place_error,
-                              decode_error{std::string(pointer) + failed.path, std::move(failed.message)});
-        return out;
+        const bool invalid = ec == boost::json::error::missing_slash || ec == boost::json::error::invalid_escape;
+        return detail::json::decode_looked_up<T>(pointer, at && !ec, invalid, [&](T& out, detail::json::failure& f) {
+            return detail::json::read(*at, out, f);
+        });
     }
 };
 

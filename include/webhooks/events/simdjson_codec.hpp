@@ -219,19 +219,11 @@ struct simdjson_codec {
         if (const boost::json::value* v = doc.fallback()) return json_codec{}.template decode<T>(*v, pointer);
         simdjson::dom::element at;
         const detail::simd::lookup found = detail::simd::find_pointer(doc.root(), pointer, at);
-        if (found != detail::simd::lookup::found) {
-            const bool invalid = found == detail::simd::lookup::invalid;
-            if constexpr (detail::json::is_optional<T>::value)
-                if (!invalid) return decoded<T>(boost::system::in_place_value);
-            return decoded<T>(boost::system::in_place_error,
-                              decode_error{std::string(pointer), invalid ? "invalid JSON pointer" : "missing"});
-        }
-        decoded<T> out(boost::system::in_place_value);
-        detail::json::failure failed;
-        if (!detail::simd::read(at, *out, failed))
-            return decoded<T>(boost::system::in_place_error,
-                              decode_error{std::string(pointer) + failed.path, std::move(failed.message)});
-        return out;
+        return detail::json::decode_looked_up<T>(pointer, found == detail::simd::lookup::found,
+                                                 found == detail::simd::lookup::invalid,
+                                                 [&](T& out, detail::json::failure& f) {
+                                                     return detail::simd::read(at, out, f);
+                                                 });
     }
 
 private:

@@ -9,6 +9,8 @@
 // Reading is in place (`read(value, T& out, failure&)` returns false on failure) so the success path builds no
 // strings; the error path is assembled while unwinding, one segment per level.
 
+#include <webhooks/events/codec.hpp>
+
 #include <boost/describe/enumerators.hpp>
 #include <boost/describe/members.hpp>
 #include <boost/describe/modifiers.hpp>
@@ -69,6 +71,24 @@ template <class T>
 struct is_optional : std::false_type {};
 template <class U>
 struct is_optional<std::optional<U>> : std::true_type {};
+
+// A codec's `decode<T>` once its pointer lookup is done: an absent value (a `std::nullopt` for an optional `T`) or a
+// bad pointer, else `read(T&, failure&)` into a fresh `T`, its failure reported at `pointer` + the failure's path.
+template <class T, class Read>
+decoded<T> decode_looked_up(std::string_view pointer, bool found, bool invalid_pointer, Read read) {
+    if (!found) {
+        if constexpr (is_optional<T>::value)
+            if (!invalid_pointer) return decoded<T>(boost::system::in_place_value);
+        return decoded<T>(boost::system::in_place_error,
+                          decode_error{std::string(pointer), invalid_pointer ? "invalid JSON pointer" : "missing"});
+    }
+    decoded<T> out(boost::system::in_place_value);
+    failure failed;
+    if (!read(*out, failed))
+        return decoded<T>(boost::system::in_place_error,
+                          decode_error{std::string(pointer) + failed.path, std::move(failed.message)});
+    return out;
+}
 
 template <class T>
 struct is_variant : std::false_type {};
