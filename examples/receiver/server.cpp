@@ -2,12 +2,12 @@
 // The receiver's HTTP server: Boost.Beast over Asio, one coroutine per connection, N threads running one
 // io_context. See server.hpp for what it promises.
 //
-// Threads. Every connection has its own strand (with one thread, the io_context itself, which is one), so its
-// coroutine never runs on two threads at once, while different connections run in parallel on the pool. The application (the webhook endpoints) is called right on
-// the I/O thread that read the request. That is fine here because the handlers are quick (a dedup claim, some
-// bookkeeping, a log line): a slow handler would hold only its own connection, and the other connections go on on
-// the other threads. Handlers that call slow services should answer fast and queue the work instead, or the pool
-// should be sized for the slowest one.
+// Threads. Every connection has its own strand (with one thread, the io_context itself, which is one), so its coroutine
+// never runs on two threads at once, while different connections run in parallel on the pool. The application (the
+// webhook endpoints) is called right on the I/O thread that read the request. That is fine here because the handlers
+// are quick (a dedup claim, some bookkeeping, a log line): a slow handler would hold only its own connection, and the
+// other connections go on on the other threads. Handlers that call slow services should answer fast and queue the work
+// instead, or the pool should be sized for the slowest one.
 //
 // Shutdown (SIGINT or SIGTERM). The listening socket is closed at once; connections waiting for a request are
 // closed; a request being read, handled or answered finishes, and its response says `Connection: close`. When
@@ -48,8 +48,8 @@
 #include <memory>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 

@@ -317,7 +317,9 @@ private:
         body += '\n';
         return with_type(status, "text/plain; charset=utf-8", std::move(body));
     }
-    static response json(unsigned status, std::string body) { return with_type(status, "application/json", std::move(body)); }
+    static response json(unsigned status, std::string body) {
+        return with_type(status, "application/json", std::move(body));
+    }
     static response with_type(unsigned status, std::string_view type, std::string body) {
         response out{status, {}, std::move(body)};
         out.headers.reserve(2);  // room for Retry-After or Idempotent-Replayed

@@ -107,7 +107,8 @@ private:
 template <class Store>
 struct claim_attempt {
     claim_result claim;                        ///< The store's answer.
-    std::optional<claim_guard<Store>> guard{};  ///< Set exactly when `claim.status == acquired`; `claim.token` moved into it.
+    /// Set exactly when `claim.status == acquired`; `claim.token` is moved into it.
+    std::optional<claim_guard<Store>> guard{};
 
     claim_status status() const noexcept { return claim.status; }
 };

@@ -149,9 +149,10 @@ private:
     static clock::time_point now_coarse() noexcept {
 #if defined(__linux__) && defined(CLOCK_MONOTONIC_COARSE)
         ::timespec ts;
-        if (::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0)
-            return clock::time_point(std::chrono::duration_cast<clock::duration>(std::chrono::seconds(ts.tv_sec) +
-                                                                                  std::chrono::nanoseconds(ts.tv_nsec)));
+        if (::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0) {
+            const auto since_boot = std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+            return clock::time_point(std::chrono::duration_cast<clock::duration>(since_boot));
+        }
 #endif
         return clock::now();
     }

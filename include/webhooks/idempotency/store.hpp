@@ -123,8 +123,8 @@ inline std::string new_owner_token() {
 /// 1. `s.claim(key, body_hash, lease)` returns `boost::system::result<claim_result>`. In one atomic step: no record, or
 ///    an expired one (lease or retention run out) → a new in-progress record owned by a fresh token, `acquired`;
 ///    a live record with another body hash → `payload_mismatch` (whatever its state: the hash is compared
-///    first; an empty hash on either side is never a mismatch, see `same_payload`); a live in-progress record → `in_progress` with
-///    the lease left; a completed one → `completed` with its outcome. Check-then-insert is a bug.
+///    first; an empty hash on either side is never a mismatch, see `same_payload`); a live in-progress record →
+///    `in_progress` with the lease left; a completed one → `completed` with its outcome. Check-then-insert is a bug.
 /// 2. `s.complete(key, token, done, retention)` returns `boost::system::result<void>`: turns the caller's
 ///    in-progress record into a completed one kept for `retention`. Fenced: if the record is not in progress
 ///    under `token` (the lease ran out and another owner took it), nothing changes and the error is

@@ -100,7 +100,8 @@ struct signature_format {
                 }
             }
             if (!timestamp_key.empty() && !out.timestamp) return reject(error::malformed_signature_header, header);
-            if (out.items.empty()) return reject(other ? error::unsupported_signature : error::malformed_signature_header, header);
+            if (out.items.empty())
+                return reject(other ? error::unsupported_signature : error::malformed_signature_header, header);
             return std::nullopt;
         }
         case shape::versioned: {
